@@ -1,0 +1,121 @@
+"""Reading articles: decoding, the optional ` date YYYY-MM-DD ` header, content hash.
+
+Offsets everywhere in the project refer to ``Article.text``: the decoded body
+with newlines normalised to ``\\n`` and the date header removed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.errors import BadInputError
+
+#: Longest article accepted, in characters; longer files are reported, not truncated.
+MAX_CHARS = 1_000_000
+
+_HEADER = re.compile(r"\A[ \t]*date[ \t]+(\S+)[ \t]*(?:\n|(?=\S)|\Z)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+@dataclass(frozen=True)
+class Article:
+    id: str
+    path: str
+    text: str
+    published: dt.date | None
+    content_hash: str
+
+
+def decode(data: bytes, path: object) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is an error."""
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise BadInputError(f"invalid UTF-16 text at byte {exc.start}", path=path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(
+            f"not UTF-8 text (undecodable byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "convert the file to UTF-8",
+            path=path,
+        ) from None
+    if "\x00" in text:
+        raise BadInputError("binary file (contains NUL characters), not a text article", path=path)
+    return text
+
+
+def parse_article(article_id: str, text: str, path: object = "<text>") -> Article:
+    """Split the header and normalise newlines; raise BadInputError for an empty or oversized text."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    published = None
+    match = _HEADER.match(text)
+    if match:
+        raw = match.group(1)
+        if not _ISO_DATE.match(raw):
+            raise BadInputError(f"malformed date header {raw!r}: expected ' date YYYY-MM-DD '", path=path)
+        try:
+            published = dt.date.fromisoformat(raw)
+        except ValueError:
+            raise BadInputError(f"date header {raw!r} is not a calendar date", path=path) from None
+        text = text[match.end():]
+    if not text.strip():
+        raise BadInputError("empty article (no text after the header)" if match else "empty article", path=path)
+    if len(text) > MAX_CHARS:
+        raise BadInputError(f"article too long: {len(text)} characters, limit {MAX_CHARS}", path=path)
+    digest = hashlib.sha256(
+        ((published.isoformat() if published else "") + "\n" + text).encode("utf-8")
+    ).hexdigest()
+    return Article(id=article_id, path=str(path), text=text, published=published, content_hash=digest)
+
+
+def read_article(path: str | os.PathLike[str]) -> Article:
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise BadInputError("is a directory, expected an article file", path=path) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read: {exc.strerror}", path=path) from None
+    if len(data) > 4 * MAX_CHARS:
+        raise BadInputError(f"file too large: {len(data)} bytes, limit {4 * MAX_CHARS}", path=path)
+    return parse_article(path.stem, decode(data, path), path)
+
+
+def article_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """Expand files and folders (``*.txt`` inside, recursively, sorted; hidden entries skipped)."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for root, dirs, files in os.walk(p):  # followlinks=False: symlink loops cannot recurse
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root) / f for f in sorted(files) if f.endswith(".txt") and not f.startswith("."))
+        elif p.exists():
+            found.append(p)
+        else:
+            raise BadInputError("no such file or directory", path=p)
+    seen: set[str] = set()
+    unique = []
+    for p in found:
+        if p.stem in seen:
+            raise BadInputError(f"two articles share the id {p.stem!r}; article ids are file names", path=p)
+        seen.add(p.stem)
+        unique.append(p)
+    if not unique:
+        raise BadInputError("no article (*.txt) found", path=", ".join(map(str, paths)) or ".")
+    return unique
+
+
+def iter_articles(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Article]:
+    for p in article_paths(paths):
+        yield read_article(p)

@@ -1,0 +1,167 @@
+"""Dates in French text: absolute, partial and relative, at the precision the text gives.
+
+``find_dates`` returns every date expression with its span; ``iso`` is None
+when the text does not allow a resolution (a month without a year and no
+reference date): a date is never invented.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from kg.nlp import lexicon
+
+
+@dataclass(frozen=True)
+class DateMention:
+    start: int
+    end: int
+    text: str
+    iso: str | None
+    rule: str
+    explicit_year: bool  # the year is written in the text
+
+
+def _alt(words) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    data = lexicon.dates()
+    month = rf"(?P<month>{_alt(data['months'])})\.?"
+    weekday = rf"(?P<weekday>{_alt(data['weekdays'])})"
+    day = r"(?P<day>1er|[12]\d|3[01]|0?[1-9])"
+    year = r"(?P<year>(?:19|20)\d{2})"
+    prefix = rf"(?:(?:{data['month_prefixes']})\s+)"
+    b = r"(?<![\w-])"
+    e = r"(?![\w-])"
+    return [
+        ("date-iso", re.compile(rf"{b}{year}-(?P<mnum>0[1-9]|1[0-2])-(?P<dnum>[0-2]\d|3[01]){e}")),
+        ("date-day-month-year", re.compile(rf"{b}(?:{weekday}\s+)?(?:le\s+)?{day}\s+{month}\s+{year}{e}", re.I)),
+        ("date-weekday-day-month", re.compile(rf"{b}{weekday}\s+{day}\s+{month}{e}(?!\s+(?:19|20)\d{{2}})", re.I)),
+        ("date-day-month", re.compile(rf"{b}(?:le\s+){day}\s+{month}{e}(?!\s+(?:19|20)\d{{2}})", re.I)),
+        ("date-month-year", re.compile(rf"{b}{prefix}?{month}\s+{year}{e}", re.I)),
+        ("date-month", re.compile(rf"{b}{prefix}{month}{e}(?!\s+(?:19|20)\d{{2}})(?P<next>\s+prochain)?", re.I)),
+        ("date-year", re.compile(rf"{b}(?:(?:en|dès|depuis|courant|début|fin|année|d['’]année|au\s+cours\s+de)\s+){year}{e}(?!\s*[-–]\s*\d)", re.I)),
+    ]
+
+
+@lru_cache(maxsize=None)
+def _relative() -> list[tuple[str, re.Pattern[str], dict]]:
+    return [(r["id"], re.compile(rf"(?<![\w]){r['pattern']}", re.I), r) for r in lexicon.dates()["relative"]]
+
+
+def _month_number(name: str) -> int:
+    return lexicon.dates()["months"][name.lower().rstrip(".")]
+
+
+def _day_number(text: str) -> int:
+    return 1 if text.lower() == "1er" else int(text)
+
+
+def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
+    index = year * 12 + (month - 1) + delta
+    return index // 12, index % 12 + 1
+
+
+def resolve_weekday_year(month: int, day: int, weekday: int, ref: dt.date | None, context_year: int | None) -> int | None:
+    """The year in which ``day month`` falls on ``weekday``, nearest the reference.
+
+    With a publication date, the latest such date not after it (news reports the
+    past); otherwise the matching year nearest just after the latest year the
+    article mentions.
+    """
+    candidates = []
+    base = ref.year if ref else context_year
+    if base is None:
+        return None
+    for year in range(base - 7, base + 8):
+        try:
+            if dt.date(year, month, day).weekday() == weekday:
+                candidates.append(year)
+        except ValueError:
+            continue
+    if not candidates:
+        return None
+    if ref:
+        past = [y for y in candidates if dt.date(y, month, day) <= ref]
+        return max(past) if past else min(candidates, key=lambda y: abs(y - ref.year))
+    return min(candidates, key=lambda y: (abs(y - (base + 0.5)), -y))
+
+
+def find_dates(text: str, ref: dt.date | None = None, context_year: int | None = None) -> list[DateMention]:
+    """Every date expression in ``text``; relative ones resolved against ``ref``."""
+    found: list[DateMention] = []
+
+    def free(start: int, end: int) -> bool:
+        return all(end <= f.start or start >= f.end for f in found)
+
+    for rule, regex in _patterns():
+        for m in regex.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            g = m.groupdict()
+            iso = None
+            explicit = bool(g.get("year"))
+            try:
+                if rule == "date-iso":
+                    iso = dt.date(int(g["year"]), int(g["mnum"]), int(g["dnum"])).isoformat()
+                elif rule == "date-day-month-year":
+                    iso = dt.date(int(g["year"]), _month_number(g["month"]), _day_number(g["day"])).isoformat()
+                elif rule in ("date-weekday-day-month", "date-day-month"):
+                    month, day = _month_number(g["month"]), _day_number(g["day"])
+                    if g.get("weekday"):
+                        weekday = lexicon.dates()["weekdays"][g["weekday"].lower()]
+                        year = resolve_weekday_year(month, day, weekday, ref, context_year)
+                    elif ref:
+                        year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
+                    else:
+                        year = None
+                    iso = dt.date(year, month, day).isoformat() if year else None
+                elif rule == "date-month-year":
+                    iso = f"{int(g['year']):04d}-{_month_number(g['month']):02d}"
+                elif rule == "date-month":
+                    month = _month_number(g["month"])
+                    if ref:
+                        if g.get("next"):
+                            year = ref.year if month > ref.month else ref.year + 1
+                        else:
+                            year = ref.year if month <= ref.month else ref.year - 1
+                        iso = f"{year:04d}-{month:02d}"
+                elif rule == "date-year":
+                    iso = g["year"]
+            except ValueError:
+                iso = None  # "31 février": not a date, and nothing invented
+            found.append(DateMention(m.start(), m.end(), m.group(0), iso, rule, explicit))
+    for rule, regex, spec in _relative():
+        for m in regex.finditer(text):
+            if not free(m.start(), m.end()):
+                continue
+            found.append(DateMention(m.start(), m.end(), m.group(0), _resolve_relative(spec, ref), rule, False))
+    return sorted(found, key=lambda d: d.start)
+
+
+def _resolve_relative(spec: dict, ref: dt.date | None) -> str | None:
+    if ref is None:
+        return None
+    precision = spec["precision"]
+    if "months" in spec:
+        year, month = _shift_month(ref.year, ref.month, spec["months"])
+        return f"{year:04d}-{month:02d}"
+    if "years" in spec:
+        return f"{ref.year + spec['years']:04d}"
+    day = ref + dt.timedelta(days=spec["days"])
+    if precision == "day":
+        return day.isoformat()
+    # "la semaine dernière": the month only when the whole week lies in one month
+    week_start = day - dt.timedelta(days=day.weekday())
+    week_end = week_start + dt.timedelta(days=6)
+    return f"{day.year:04d}-{day.month:02d}" if (week_start.year, week_start.month) == (week_end.year, week_end.month) else None
+
+
+def years_mentioned(text: str) -> list[int]:
+    return [int(y) for y in re.findall(r"(?<![\d-])((?:19|20)\d{2})(?![\d])", text)]

@@ -1,0 +1,776 @@
+"""From the sentences of one article to typed records: the event rules.
+
+Reads ``Sentence`` objects (mentions already found) and the cue lexicon; no
+spaCy here, so these rules are unit-tested without the statistical model.
+
+How an article is read, in one pass:
+- a *focus* organization is tracked: the subject of the latest sentence that
+  names one before its verb cue; pronouns and "l'entreprise", "la société"...
+  refer to it;
+- a sentence with a funding cue and an amount (or an investor cue) opens or
+  extends a funding round; with a deal cue, it opens or extends a compute
+  deal; with an acquisition cue, it adds acquisitions;
+- a mention of an earlier event ("un premier accord, conclu en novembre")
+  opens a separate event with its own date; figures after "à l'époque" go to it;
+- sentences that only refer back ("L'accord porte sur...", "Le projet...")
+  add figures, dates and platforms to the event being described.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+
+from kg.corpus import Article
+from kg.names import loose_key
+from kg.nlp import lexicon
+from kg.nlp.dates import DateMention, find_dates, years_mentioned
+from kg.nlp.mentions import Gazetteer, OrgMention, Sentence
+from kg.nlp.normalize import Figure, find_capacities, find_durations, find_horizons, find_money
+from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue,
+                        Evidence, Extraction, FundingRoundRecord, Money, OrganizationRecord, Quantity)
+
+# Kinds of organization that supply compute; a deal between one of them and an
+# organization of another kind has a direction. Investors are never customers.
+SUPPLIER_KINDS = {"CloudProvider", "ChipMaker"}
+NON_PARTY_KINDS = {"MediaOrganization", "PublicBody"}
+FINANCIAL_KINDS = {"InvestmentFirm", "FinancialInstitution"}
+_ANAPHORIC_SUBJECT = re.compile(
+    r"^(?:(?:mais|et|or|puis|ainsi|toutefois|cependant|enfin|par\s+ailleurs|de\s+son\s+côté)\s*,?\s+)?"
+    r"(?:[^,]{0,60},\s*)?(?:elle|il|l['’]entreprise|la\s+société|le\s+groupe|la\s+start-?up|la\s+firme|"
+    r"la\s+jeune\s+pousse|cette\s+(?:start-?up|société|entreprise)|le\s+géant|la\s+licorne|celle-ci|celui-ci)\b",
+    re.I,
+)
+_PRONOUN_OBJECT = re.compile(r"\b(?:lui|leur)\s+(?:injecter|injecte|apporter|apporte|verser|verse)", re.I)
+_LIST_SPLIT = re.compile(r"(?:\s*(?:,|\bet\b|\bou\s+encore\b|\bou\b|\bainsi\s+que\b)\s*)+", re.I)
+_TARGET_OF = re.compile(r"(?:\bdont\b|\bsur\s+les\b|\bsur\s+un\s+objectif\s+de\b)", re.I)
+_TARGET_AFTER = re.compile(r"^\s*(?:visés|prévus|recherchés|escomptés|ciblés)", re.I)
+_TARGET_BEFORE = re.compile(r"(?:objectif|cible|viser|vise|visant|ambition)\s+(?:de\s+|d['’])?(?:\w+\s+){0,3}$", re.I)
+_INVESTOR_COUNT = re.compile(r"(\d+)\s+investisseurs", re.I)
+_TOTAL = re.compile(r"total|totale|au\s+total|globale?", re.I)
+_VALUATION_WINDOW = 70
+_NOT_MONEY_WINDOW = 45
+
+
+@dataclass(frozen=True)
+class Cue:
+    kind: str
+    id: str
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=None)
+def _cue_regexes() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    data = lexicon.cues()
+    return {
+        kind: [(entry["id"], re.compile(entry["pattern"], re.I)) for entry in entries]
+        for kind, entries in data.items()
+        if isinstance(entries, list) and kind != "direction"
+    }
+
+
+def find_cues(text: str) -> dict[str, list[Cue]]:
+    found: dict[str, list[Cue]] = {}
+    for kind, regexes in _cue_regexes().items():
+        for cue_id, regex in regexes:
+            for m in regex.finditer(text):
+                found.setdefault(kind, []).append(Cue(kind, cue_id, m.start(), m.end()))
+    return found
+
+
+@lru_cache(maxsize=None)
+def _direction_templates() -> list[tuple[str, str]]:
+    return [(d["id"], d["pattern"]) for d in lexicon.cues()["direction"]]
+
+
+@dataclass
+class _Event:
+    kind: str  # round | deal | acquisition
+    record: object
+    earlier: bool = False
+    last_sentence: int = 0
+    value_is_total: bool = False
+
+
+@dataclass
+class _State:
+    article: Article
+    ref: dt.date | None
+    context_year: int | None
+    gazetteer: Gazetteer
+    focus: OrgMention | None = None
+    rounds: list[_Event] = field(default_factory=list)
+    deals: list[_Event] = field(default_factory=list)
+    acquisitions: list[_Event] = field(default_factory=list)
+    current: _Event | None = None  # the event being described
+    earlier: _Event | None = None  # the latest earlier event mentioned in passing
+    list_context: _Event | None = None  # a sentence ending with ":" lends its event to the bullets below
+    list_focus: OrgMention | None = None
+    role_orgs: dict[str, OrgMention] = field(default_factory=dict)
+
+
+class ArticleReader:
+    """Applies the event rules to the sentences of one article."""
+
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+
+    # -- entry point -------------------------------------------------------
+    def read(self, article: Article, sentences: list[Sentence]) -> Extraction:
+        ref = article.published
+        context_year = max((y for y in years_mentioned(article.text) if 1990 <= y <= 2100), default=None)
+        state = _State(article, ref, context_year, self.gazetteer)
+        if ref is None:
+            state.ref = self._anchor_date(article.text, context_year)
+        for index, sentence in enumerate(sentences):
+            self._read_sentence(state, index, sentence)
+        return self._collect(state, sentences)
+
+    @staticmethod
+    def _anchor_date(text: str, context_year: int | None) -> dt.date | None:
+        """Without a publication date, the first full date of the text anchors relative expressions."""
+        for mention in find_dates(text, None, context_year):
+            if mention.iso and len(mention.iso) == 10:
+                return dt.date.fromisoformat(mention.iso)
+        return None
+
+    # -- one sentence ------------------------------------------------------
+    def _read_sentence(self, st: _State, index: int, s: Sentence) -> None:
+        text = s.text
+        cues = find_cues(text)
+        orgs = [o for o in s.orgs if not set(o.kinds) & NON_PARTY_KINDS]
+        money = [f for f in find_money(text)]
+        dates = find_dates(text, st.ref, st.context_year)
+        hypothetical = bool(cues.get("hypothetical"))
+        first_cue = min((c.start for k, cs in cues.items() for c in cs
+                         if k in ("funding", "compute_deal", "acquisition", "lead_investor", "investor", "valuation")),
+                        default=len(text))
+        anaphoric = bool(_ANAPHORIC_SUBJECT.match(text))
+        subject = None
+        if anaphoric:
+            subject = st.focus
+        else:
+            before = [o for o in orgs if o.start - s.start < first_cue]
+            if before:
+                subject = before[0]
+        if s.in_list and st.list_focus is not None:
+            subject = st.list_focus
+        event_money, valuations, share_prices = self._classify_money(text, money, cues)
+        touched: _Event | None = None
+        if not hypothetical:
+            if cues.get("acquisition"):
+                touched = self._acquisition(st, index, s, cues, dates, subject) or touched
+            if cues.get("funding") or (cues.get("investor") and self._recent(st.current, "round", index)) \
+                    or (cues.get("lead_investor") and st.rounds):
+                touched = self._funding(st, index, s, cues, orgs, event_money, valuations, share_prices, dates,
+                                        subject) or touched
+            elif valuations and st.rounds:
+                touched = self._valuation_only(st, index, s, cues, valuations, orgs) or touched
+            if touched is None and (cues.get("compute_deal") or find_capacities(text) or cues.get("deal_anaphora")):
+                touched = self._deal(st, index, s, cues, orgs, event_money, dates, subject) or touched
+            if touched is None and s.in_list and st.list_context is not None:
+                touched = self._attach_to(st, st.list_context, index, s, event_money, dates, cues)
+            if touched is None and cues.get("announcement") and st.current is not None \
+                    and self._recent(st.current, st.current.kind, index, window=1):
+                # "L'annonce a été faite le mercredi 4 février": the date of the event just described
+                date = self._date_for_event(dates, cues, False)
+                if date is not None and (st.current.record.announced is None or date.refines(st.current.record.announced)):
+                    st.current.record.announced = date
+                    cue = cues["announcement"][0]
+                    st.current.record.evidence.append(self._evidence(st, s, "event-date:" + cue.id, 0.7, cue))
+        if touched is not None:
+            st.current = touched
+        if text.rstrip().endswith(":"):
+            st.list_context = touched
+            st.list_focus = subject
+        elif not s.in_list:
+            st.list_context = st.list_focus = None
+        if not anaphoric and not s.in_list:
+            actors = [o for o in orgs if not set(o.kinds) & FINANCIAL_KINDS] or orgs
+            if subject is not None:
+                st.focus = subject
+            elif len({o.key for o in actors}) == 1:
+                st.focus = actors[0]  # the one organization a sentence is about
+        if st.focus is None and orgs:
+            st.focus = orgs[0]
+
+    # -- figures -----------------------------------------------------------
+    def _classify_money(self, text: str, money: list[Figure], cues: dict[str, list[Cue]]):
+        event, valuations, share_prices = [], [], []
+        val_cues = cues.get("valuation", [])
+        not_money = cues.get("not_event_money", [])
+        for f in money:
+            if f.per_unit:
+                share_prices.append(f)
+                continue
+            if f.unit is None and re.match(r"\s+(?:de|d['’])\s*(?!dollars|euros|livres|francs)[a-zà-ÿ]", text[f.end:f.end + 20], re.I):
+                continue  # "2,5 milliards de tonnes", "27 milliards de puissance": not a sum of money
+            if any(c.end <= f.start and f.start - c.end <= _NOT_MONEY_WINDOW or
+                   c.start >= f.end and c.start - f.end <= 15 for c in not_money):
+                continue
+            if any(c.end <= f.start and f.start - c.end <= _VALUATION_WINDOW for c in val_cues) and \
+                    not any(c.end <= f.start and c.start > max(v.end for v in val_cues if v.end <= f.start)
+                            for c in cues.get("funding", [])):
+                valuations.append(f)
+                continue
+            event.append(f)
+        return event, valuations, share_prices
+
+    @staticmethod
+    def _money(f: Figure, currency: str | None = None) -> Money:
+        return Money(f.value, f.unit or currency, f.bound)
+
+    # -- evidence ----------------------------------------------------------
+    def _evidence(self, st: _State, s: Sentence, rule: str, confidence: float, match: Cue | None = None) -> Evidence:
+        return Evidence(
+            article_id=st.article.id, sentence_start=s.start, sentence_end=s.end, sentence_text=s.text,
+            rule=rule, confidence=round(confidence, 2),
+            match_start=s.start + match.start if match else None,
+            match_end=s.start + match.end if match else None,
+            match_text=s.text[match.start:match.end] if match else None,
+        )
+
+    @staticmethod
+    def _recent(event: _Event | None, kind: str, index: int, window: int = 3) -> bool:
+        return event is not None and event.kind == kind and index - event.last_sentence <= window
+
+    def _date_for_event(self, dates: list[DateMention], cues: dict[str, list[Cue]], has_figure: bool) -> DateValue | None:
+        """A date dates the event when the sentence states the event's figure or announces it."""
+        if not (has_figure or cues.get("announcement")):
+            return None
+        resolved = [d for d in dates if d.iso]
+        if not resolved:
+            return None
+        return DateValue(max(resolved, key=lambda d: len(d.iso)).iso)
+
+    @staticmethod
+    def _set_date(record, date: DateValue | None) -> None:
+        if date is None:
+            return
+        if record.announced is None or (date.refines(record.announced) and date != record.announced):
+            record.announced = date
+
+    def _names_after(self, st: _State, s: Sentence, pos: int, orgs: list[OrgMention]) -> list[OrgMention]:
+        """The coordinated organizations right after ``pos`` ("X, Y et Z"; "start-ups comme X ou encore Y")."""
+        found: list[OrgMention] = []
+        cursor = pos
+        text = s.text
+        skip = re.compile(r"^\s*(?:d[eu]s?\s+|d['’]\s*|l['’]\s*|la\s+|le\s+|les\s+|start-?ups?\s+|sociétés?\s+|"
+                          r"entreprises?\s+|fonds\s+|acteurs?\s+|géants?\s+|comme\s+|tels?\s+que\s+|notamment\s+|"
+                          r"bien\s+connus\s+|(?:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:)*", re.I)
+        cursor += skip.match(text[cursor:]).end()
+        while True:
+            nxt = next((o for o in orgs if o.start - s.start == cursor), None)
+            if nxt is None:
+                m = re.match(r"(?P<name>[A-Z][\w&.'’-]*(?:\s(?:&\s)?[A-Z0-9][\w&.'’-]*){0,3})", text[cursor:])
+                if not m:
+                    break
+                name = m.group("name").rstrip(".,")
+                if self.gazetteer.rejects(name):
+                    break
+                row = self.gazetteer.org(name)
+                nxt = (self.gazetteer.mention(s.start + cursor, s.start + cursor + len(name), name, row) if row else
+                       OrgMention(s.start + cursor, s.start + cursor + len(name), name, name, "list", "org-role-list"))
+            found.append(nxt)
+            cursor = nxt.end - s.start
+            sep = _LIST_SPLIT.match(text[cursor:])
+            if not sep or not sep.group(0).strip():
+                # "X (description), Y": skip a parenthesis before the separator
+                paren = re.match(r"\s*\([^)]*\)", text[cursor:])
+                if paren:
+                    cursor += paren.end()
+                    sep = _LIST_SPLIT.match(text[cursor:])
+                if not sep or not sep.group(0).strip():
+                    break
+            cursor += sep.end()
+            cursor += skip.match(text[cursor:]).end()
+        return [o for o in found if not set(o.kinds) & NON_PARTY_KINDS]
+
+    def _remember(self, st: _State, *mentions: OrgMention | None) -> None:
+        for m in mentions:
+            if m is not None:
+                st.role_orgs.setdefault(m.key, m)
+
+    # -- acquisitions ------------------------------------------------------
+    def _acquisition(self, st, index, s, cues, dates, subject) -> _Event | None:
+        cue = cues["acquisition"][0]
+        orgs = [o for o in s.orgs if not set(o.kinds) & NON_PARTY_KINDS]
+        targets = self._names_after(st, s, cue.end, orgs)
+        if not targets:
+            before = [o for o in orgs if o.end - s.start <= cue.start]
+            after = [o for o in orgs if o.start - s.start >= cue.end]
+            if before and after and re.search(r"rachète|acquiert|racheté|acquis|absorbe|s['’]offre", s.text[cue.start:cue.end], re.I):
+                subject, targets = before[-1], [after[0]]
+        acquirer = subject
+        before = [o for o in orgs if o.end - s.start <= cue.start]
+        if before and not _ANAPHORIC_SUBJECT.match(s.text):
+            acquirer = before[0]
+        if acquirer is None or not targets:
+            return None
+        status = "announced intention" if cues.get("acquisition_intent") else None
+        date = self._date_for_event(dates, cues, True) if s.in_list or cues.get("announcement") else None
+        if date is None and s.in_list:
+            date = self._date_for_event(dates, {"announcement": [cue]}, True)
+        event = None
+        for target in targets:
+            if target.key == acquirer.key:
+                continue
+            existing = next((e for e in st.acquisitions if e.record.acquirer == acquirer.key and e.record.target == target.key), None)
+            ev = self._evidence(st, s, cue.id, 0.75 if acquirer is subject else 0.85, cue)
+            if existing is None:
+                existing = _Event("acquisition", AcquisitionRecord(acquirer.key, target.key, status=status), last_sentence=index)
+                st.acquisitions.append(existing)
+            existing.record.evidence.append(ev)
+            self._set_date(existing.record, date)
+            self._remember(st, acquirer, target)
+            event = existing
+        return event
+
+    # -- funding rounds ----------------------------------------------------
+    def _funding(self, st, index, s, cues, orgs, event_money, valuations, share_prices, dates, subject) -> _Event | None:
+        text = s.text
+        funding_cue = (cues.get("funding") or cues.get("lead_investor") or cues.get("investor"))[0]
+        earlier_same_size = cues.get("earlier_round_same_size")
+        # the funded organization: "investit ... dans X", else the subject
+        funded = None
+        investor_subject = None
+        for c in cues.get("funding", []):
+            if c.id != "fund-invest":
+                continue
+            for org in orgs:
+                gap = text[max(c.end, 0):org.start - s.start]
+                if org.start - s.start > c.end and re.search(r"\b(?:dans|au\s+capital\s+d[e'’]|en)\s*$", gap, re.I) and len(gap) < 80:
+                    funded = org
+                    break
+            if funded:
+                investor_subject = next((o for o in orgs if o.end - s.start <= c.start and o.key != funded.key), None)
+                break
+        contribution = False
+        raising = any(c.id != "fund-invest" for c in cues.get("funding", []))
+        investing = any(c.id == "fund-invest" for c in cues.get("funding", []))
+        if funded is None:
+            before_pour = re.search(r"\bpour\s*$", text[:orgs[0].start - s.start], re.I) if orgs else None
+            if subject is not None and raising and not investing:
+                funded = subject  # "X lève", "X boucle un tour de table"
+            elif before_pour:
+                funded = orgs[0]  # "110 milliards de dollars pour X"
+            current = st.current if st.current and st.current.kind == "round" else (st.rounds[-1] if st.rounds else None)
+            if funded is None and current is not None and (
+                    investing or _PRONOUN_OBJECT.search(text) or cues.get("investor") or cues.get("lead_investor")
+                    or valuations):
+                # "X injecte 50 milliards", "X et Y contribuent", "menée par X": the round being described
+                contribution = True
+                investor_subject = subject if subject is not None and subject.key != current.record.organization else None
+        round_event: _Event | None = None
+        amount = target = None
+        figures = [f for f in event_money if f.unit is not None or f.value >= 1000]
+        if figures:
+            amount, target = self._amount_and_target(text, figures)
+        if contribution:
+            round_event = st.current if st.current and st.current.kind == "round" and not st.current.earlier else (
+                next((e for e in reversed(st.rounds) if not e.earlier), None))
+            if round_event is None:
+                return None
+            record: FundingRoundRecord = round_event.record
+            investors = [investor_subject] if investor_subject else []
+            if cues.get("investor") and not investor_subject:
+                investors = self._investors_from_cues(st, s, cues, orgs, record.organization)
+            elif investor_subject and len([o for o in orgs if o.end - s.start <= funding_cue.start]) > 1:
+                investors = [o for o in orgs if o.end - s.start <= funding_cue.start]
+            for inv in investors:
+                if inv.key == record.organization or set(inv.kinds) & NON_PARTY_KINDS:
+                    continue
+                if inv.key not in record.investors:
+                    record.investors.append(inv.key)
+                if amount is not None and record.amount and amount.value < record.amount.amount:
+                    record.investor_amounts.setdefault(inv.key, Money(amount.value, amount.unit or record.amount.currency))
+                self._remember(st, inv)
+            self._leads(st, s, cues, orgs, record)
+            for v in valuations:
+                record.valuation = self._money(v)
+            record.evidence.append(self._evidence(st, s, "round-contribution:" + funding_cue.id, 0.7, funding_cue))
+            round_event.last_sentence = index
+            return round_event
+        if funded is None:
+            return None
+        if amount is None and not valuations and not cues.get("lead_investor"):
+            return None
+        date = self._date_for_event(dates, cues, amount is not None)
+        if earlier_same_size and amount is not None:
+            since = [d for d in dates if d.iso and d.start >= earlier_same_size[0].start]
+            record = FundingRoundRecord(funded.key, amount=self._money(amount), announced=DateValue(since[0].iso) if since else None)
+            record.evidence.append(self._evidence(st, s, earlier_same_size[0].id, 0.6, earlier_same_size[0]))
+            event = _Event("round", record, earlier=True, last_sentence=index)
+            st.rounds.append(event)
+            st.earlier = event
+            self._remember(st, funded)
+            # the sentence also speaks of the current round of the same size
+            return next((e for e in reversed(st.rounds) if not e.earlier and e.record.organization == funded.key), event)
+        round_event = self._find_round(st, funded.key, amount, target, date, bool(cues.get("previous_event")))
+        if round_event is None:
+            round_event = _Event("round", FundingRoundRecord(funded.key), earlier=bool(cues.get("previous_event")), last_sentence=index)
+            st.rounds.append(round_event)
+        record = round_event.record
+        currency = next((f.unit for f in figures if f.unit), None) or (record.amount.currency if record.amount else None)
+        if amount is not None and record.amount is None:
+            record.amount = self._money(amount, currency)
+        elif amount is not None and record.amount.currency is None and currency:
+            record.amount = Money(record.amount.amount, currency, record.amount.bound)
+        if target is not None and record.target_amount is None:
+            record.target_amount = self._money(target, currency)
+        for v in valuations:
+            record.valuation = self._money(v)
+        for p in share_prices:
+            record.share_price = self._money(p)
+        count = _INVESTOR_COUNT.search(text)
+        if count:
+            record.investor_count = int(count.group(1))
+        self._set_date(record, date)
+        if investor_subject and investor_subject.key not in record.investors:
+            record.investors.append(investor_subject.key)
+            self._remember(st, investor_subject)
+        for inv in self._investors_from_cues(st, s, cues, orgs, record.organization):
+            if inv.key not in record.investors:
+                record.investors.append(inv.key)
+        self._leads(st, s, cues, orgs, record)
+        confidence = 0.85 if funded.strong else 0.7
+        record.evidence.append(self._evidence(st, s, "round:" + funding_cue.id, confidence, funding_cue))
+        round_event.last_sentence = index
+        self._remember(st, funded)
+        return round_event
+
+    @staticmethod
+    def _amount_and_target(text: str, figures: list[Figure]) -> tuple[Figure | None, Figure | None]:
+        if len(figures) >= 2:
+            a, b = figures[0], figures[1]
+            between = text[a.end:b.start]
+            if _TARGET_OF.search(between) and re.search(r"\bdont\b", between, re.I):
+                return b, a  # "un tour de 818 millions, dont 686 millions déjà sécurisés"
+            if _TARGET_OF.search(between) or _TARGET_AFTER.match(text[b.end:]):
+                return a, b  # "686 M$ sur les 818 M$ visés"
+        first = figures[0]
+        if _TARGET_BEFORE.search(text[:first.start]):
+            return None, first
+        return first, None
+
+    def _find_round(self, st: _State, org: str, amount, target, date, earlier: bool) -> _Event | None:
+        def close(a: Decimal, b: Decimal) -> bool:
+            return abs(a - b) <= Decimal("0.02") * max(a, b)
+
+        candidates = [e for e in st.rounds if e.record.organization == org and e.earlier == earlier]
+        for e in reversed(candidates):
+            r: FundingRoundRecord = e.record
+            if date and r.announced and not (date.refines(r.announced) or r.announced.refines(date)):
+                continue
+            values = [m.amount for m in (r.amount, r.target_amount) if m]
+            mine = [f.value for f in (amount, target) if f]
+            if not values or not mine or any(close(a, b) for a in values for b in mine):
+                return e
+        return None
+
+    def _investors_from_cues(self, st, s, cues, orgs, funded_key) -> list[OrgMention]:
+        investors: list[OrgMention] = []
+        for c in cues.get("investor", []):
+            if c.id == "inv-parmi" and re.match(r"parmi", s.text[c.start:], re.I):
+                investors += [o for o in orgs if o.end - s.start <= c.start]
+            elif c.id == "inv-contribue":
+                investors += [o for o in orgs if o.end - s.start <= c.start]
+            else:
+                investors += self._names_after(st, s, c.end, orgs)
+        out = []
+        for inv in investors:
+            if inv.key != funded_key and inv.key not in [o.key for o in out] and not st.gazetteer.is_person(inv.name):
+                out.append(inv)
+                self._remember(st, inv)
+        return out
+
+    def _leads(self, st, s, cues, orgs, record: FundingRoundRecord) -> None:
+        for c in cues.get("lead_investor", []):
+            for lead in self._names_after(st, s, c.end, orgs)[:1]:
+                if lead.key == record.organization:
+                    continue
+                if lead.key not in record.lead_investors:
+                    record.lead_investors.append(lead.key)
+                if lead.key not in record.investors:
+                    record.investors.insert(0, lead.key)
+                self._remember(st, lead)
+
+    def _valuation_only(self, st, index, s, cues, valuations, orgs) -> _Event | None:
+        target = st.earlier if cues.get("refers_to_earlier") and st.earlier else None
+        if target is None:
+            keys = {o.key for o in orgs}
+            target = next((e for e in reversed(st.rounds) if not e.earlier and (not keys or e.record.organization in keys)), None)
+        if target is None or not self._recent(target, "round", index, window=6):
+            return None
+        target.record.valuation = self._money(valuations[0])
+        cue = cues["valuation"][0]
+        target.record.evidence.append(self._evidence(st, s, "round-valuation:" + cue.id, 0.75, cue))
+        return target
+
+    # -- compute deals -----------------------------------------------------
+    def _deal(self, st, index, s, cues, orgs, event_money, dates, subject) -> _Event | None:
+        text = s.text
+        capacities = find_capacities(text)
+        durations = find_durations(text)
+        horizons = find_horizons(text)
+        anaphora = cues.get("deal_anaphora", [])
+        previous = bool(cues.get("previous_event"))
+        parties = [o for o in orgs if not st.gazetteer.is_person(o.name)]
+        if any(re.match(r"les\s+deux", text[c.start:c.end], re.I) for c in anaphora) and st.current is not None:
+            parties = self._event_orgs(st, st.current) + parties
+        if _ANAPHORIC_SUBJECT.match(text) and st.focus is not None:
+            parties = [st.focus] + parties
+        parties = list({p.key: p for p in reversed(parties)}.values())[::-1]
+        figures = [f for f in event_money if f.unit is not None]
+        accord = any(c.id in ("deal-accord", "deal-spend") for c in cues.get("compute_deal", []))
+        current = st.current if st.current and st.current.kind == "deal" else None
+        if len(parties) >= 2 and (accord or capacities) or (previous and parties and (figures or accord)):
+            providers, customers = self._direction(st, s, parties)
+            if providers or customers:
+                parties = [p for p in parties if p in providers + customers] or parties
+            if previous and current is not None and len(parties) < 2:
+                # "un premier accord ... pour AWS": between the same parties as the deal described
+                for key in current.record.parties:
+                    if key not in [p.key for p in parties]:
+                        parties.append(st.role_orgs[key])
+                if not providers and not customers:
+                    providers = [st.role_orgs[k] for k in current.record.providers if k in st.role_orgs]
+                    customers = [st.role_orgs[k] for k in current.record.customers if k in st.role_orgs]
+                else:
+                    customers = customers or [st.role_orgs[k] for k in current.record.customers if k in st.role_orgs and k not in [p.key for p in providers]]
+                    providers = providers or [st.role_orgs[k] for k in current.record.providers if k in st.role_orgs and k not in [c.key for c in customers]]
+            if len(parties) < 2:
+                return None
+            value = figures[0] if figures else None
+            date = self._date_for_event(dates, cues, value is not None or bool(capacities))
+            event = None if previous else self._find_deal(st, parties, value, date)
+            if event is None and not previous and not figures and not capacities and not cues.get("announcement") \
+                    and any(re.match(r"les\s+deux|en\s+échange|dans\s+le\s+cadre", text[c.start:c.end], re.I) for c in anaphora):
+                date = date or (st.current.record.announced if st.current is not None else None)
+            if event is None:
+                event = _Event("deal", ComputeDealRecord(), earlier=previous, last_sentence=index)
+                st.deals.append(event)
+                if date is None and not previous and st.current is not None and anaphora:
+                    date = st.current.record.announced
+            record: ComputeDealRecord = event.record
+            for p in parties:
+                if p.key not in record.parties:
+                    record.parties.append(p.key)
+                self._remember(st, p)
+            for p in providers:
+                if p.key not in record.providers:
+                    record.providers.append(p.key)
+            for c in customers:
+                if c.key not in record.customers and c.key not in record.providers:
+                    record.customers.append(c.key)
+            if not record.providers and not record.customers:
+                self._direction_from_kinds(st, record)
+            self._deal_figures(event, text, value, capacities, durations, horizons, s)
+            self._set_date(record, date)
+            self._platforms(st, s, record)
+            cue = (cues.get("compute_deal") or anaphora or cues.get("previous_event") or [Cue("deal", "deal-capacity", 0, 0)])[0]
+            record.evidence.append(self._evidence(st, s, "deal:" + cue.id, 0.8 if all(p.strong for p in parties) else 0.65, cue))
+            event.last_sentence = index
+            if previous:
+                st.earlier = event
+            return event
+        # a sentence that refers back to the deal being described
+        target = current if current is not None and not current.earlier else None
+        if target is None and figures:
+            target = next((e for e in st.deals if e.record.value and any(
+                abs(e.record.value.amount - f.value) <= Decimal("0.02") * f.value for f in figures)), None)
+        if target is None or not (anaphora or (figures and target is not None) or capacities and current is target):
+            return None
+        if not anaphora and not self._recent(target, "deal", index, window=2) and not (
+                figures and target.record.value and figures[0].value == target.record.value.amount):
+            return None
+        return self._attach_to(st, target, index, s, event_money, dates, cues)
+
+    def _attach_to(self, st, event: _Event, index, s, event_money, dates, cues) -> _Event | None:
+        if event.kind != "deal":
+            return None
+        text = s.text
+        figures = [f for f in event_money if f.unit is not None]
+        record: ComputeDealRecord = event.record
+        self._deal_figures(event, text, figures[0] if figures else None, find_capacities(text), find_durations(text),
+                           find_horizons(text), s)
+        self._set_date(record, self._date_for_event(dates, cues, False))
+        self._platforms(st, s, record)
+        cue = (cues.get("deal_anaphora") or cues.get("compute_deal") or [Cue("deal", "deal-context", 0, 0)])[0]
+        record.evidence.append(self._evidence(st, s, "deal-context:" + cue.id, 0.6, cue if cue.end else None))
+        event.last_sentence = index
+        return event
+
+    def _deal_figures(self, event: _Event, text, value: Figure | None, capacities, durations, horizons, s) -> None:
+        record: ComputeDealRecord = event.record
+        is_total = value is not None and bool(_TOTAL.search(text[max(0, value.start - 40):value.start]))
+        if value is not None:
+            if record.value is None or (is_total and not event.value_is_total):
+                record.value = Money(value.value, value.unit, value.bound)
+                event.value_is_total = is_total
+            elif record.value.currency is None and value.value == record.value.amount:
+                record.value = Money(value.value, value.unit, value.bound)
+        if capacities and record.capacity_mw is None:
+            record.capacity_mw = Quantity(capacities[0].value, capacities[0].bound)
+        # a duration belongs to the figure of its sentence: "15 milliards ... sur cinq ans" is a part
+        if durations and record.duration_years is None and (value is None or record.value is None or value.value == record.value.amount):
+            record.duration_years = durations[0].value
+        if horizons and record.horizon_year is None:
+            record.horizon_year = int(horizons[0].value)
+
+    def _platforms(self, st, s: Sentence, record: ComputeDealRecord) -> None:
+        not_used = _cue_regexes()["platform_not_used"]
+        for p in s.platforms:
+            before = s.text[max(0, p.start - s.start - 30):p.start - s.start]
+            if any(regex.search(before) for _, regex in not_used):
+                continue
+            if p.name not in record.platforms:
+                record.platforms.append(p.name)
+
+    def _find_deal(self, st: _State, parties: list[OrgMention], value: Figure | None, date) -> _Event | None:
+        keys = {p.key for p in parties}
+        for e in reversed(st.deals):
+            r: ComputeDealRecord = e.record
+            if e.earlier or len(keys & set(r.parties)) < min(2, len(keys)):
+                continue
+            if date and r.announced and not (date.refines(r.announced) or r.announced.refines(date)):
+                continue
+            return e
+        return None
+
+    def _event_orgs(self, st: _State, event: _Event) -> list[OrgMention]:
+        r = event.record
+        keys = ([r.organization, *r.investors] if event.kind == "round" else
+                list(r.parties) if event.kind == "deal" else [r.acquirer, r.target])
+        return [st.role_orgs[k] for k in keys if k in st.role_orgs]
+
+    def _direction(self, st, s: Sentence, parties: list[OrgMention]):
+        """Provider and customer from the wording ("X mettra à disposition de Y", "dépenser ... pour X")."""
+        text = s.text
+        keys = {p.key for p in parties}
+        marked = text
+        for p in sorted((o for o in s.orgs if o.key in keys), key=lambda o: o.start, reverse=True):
+            a, b = p.start - s.start, p.end - s.start
+            marked = marked[:a] + f"\x01{p.key}\x02" + marked[b:]
+        for _, template in _direction_templates():
+            pattern = template.replace("(?P<provider>ORG)", "\x01(?P<provider>[^\x02]+)\x02").replace(
+                "(?P<customer>ORG)", "\x01(?P<customer>[^\x02]+)\x02")
+            m = re.search(pattern, marked, re.I)
+            if m:
+                by_key = {p.key: p for p in parties}
+                groups = m.groupdict()
+                prov, cust = by_key.get(groups.get("provider") or ""), by_key.get(groups.get("customer") or "")
+                if prov and cust and prov.key != cust.key:
+                    return [prov], [cust]
+                if prov and not cust:
+                    return [prov], []
+        return [], []
+
+    def _direction_from_kinds(self, st: _State, record: ComputeDealRecord) -> None:
+        """A supplier of compute and an organization that is not one: the supplier provides."""
+        def primary(key: str) -> str | None:
+            kinds = st.gazetteer.kinds_by_key.get(key) or list(st.role_orgs[key].kinds if key in st.role_orgs else ())
+            return kinds[0] if kinds else None
+
+        if len(record.parties) != 2:
+            return
+        a, b = record.parties
+        ka, kb = primary(a), primary(b)
+        if ka is None or kb is None or ka in FINANCIAL_KINDS or kb in FINANCIAL_KINDS:
+            return
+        if (ka in SUPPLIER_KINDS) != (kb in SUPPLIER_KINDS):
+            provider, customer = (a, b) if ka in SUPPLIER_KINDS else (b, a)
+            record.providers.append(provider)
+            record.customers.append(customer)
+
+    # -- output ------------------------------------------------------------
+    def _collect(self, st: _State, sentences: list[Sentence]) -> Extraction:
+        article = st.article
+        extraction = Extraction(ArticleRecord(article.id, article.content_hash,
+                                              article.published.isoformat() if article.published else None))
+        undated_default = DateValue(article.published.isoformat()) if article.published else None
+        for e in st.rounds:
+            if e.record.amount is None and e.record.target_amount is None:
+                continue
+            if e.record.announced is None and not e.earlier:
+                e.record.announced = undated_default
+            extraction.funding_rounds.append(e.record)
+        for e in st.deals:
+            if e.record.announced is None and not e.earlier:
+                e.record.announced = undated_default
+            extraction.compute_deals.append(e.record)
+        extraction.acquisitions = [e.record for e in st.acquisitions]
+        self._fill_currency(article.text, extraction)
+        extraction.organizations = self._organizations(st, sentences)
+        extraction.platforms = self._platform_records(st, sentences)
+        return extraction
+
+    @staticmethod
+    def _fill_currency(text: str, extraction: Extraction) -> None:
+        """A figure written without its currency ("686 millions") takes the article's currency; none, no figure."""
+        counts: dict[str, int] = {}
+        for f in find_money(text):
+            if f.unit:
+                counts[f.unit] = counts.get(f.unit, 0) + 1
+        currency = max(sorted(counts), key=counts.get) if counts else None
+
+        def fix(m: Money | None) -> Money | None:
+            if m is None or m.currency:
+                return m
+            return Money(m.amount, currency, m.bound) if currency else None
+
+        for r in extraction.funding_rounds:
+            r.amount, r.target_amount, r.valuation, r.share_price = (
+                fix(r.amount), fix(r.target_amount), fix(r.valuation), fix(r.share_price))
+            r.investor_amounts = {k: v for k, v in ((k, fix(v)) for k, v in r.investor_amounts.items()) if v}
+        for d in extraction.compute_deals:
+            d.value = fix(d.value)
+        for a in extraction.acquisitions:
+            a.value = fix(a.value)
+        extraction.funding_rounds = [r for r in extraction.funding_rounds if r.amount or r.target_amount]
+
+    def _organizations(self, st: _State, sentences: list[Sentence]) -> list[OrganizationRecord]:
+        mentions: dict[str, list[tuple[OrgMention, Sentence]]] = {}
+        for s in sentences:
+            for m in s.orgs:
+                mentions.setdefault(m.key, []).append((m, s))
+        for key, m in st.role_orgs.items():
+            if key not in mentions:
+                s = next((x for x in sentences if x.start <= m.start < x.end), None)
+                if s is not None:
+                    mentions[key] = [(m, s)]
+        records = []
+        for key, items in mentions.items():
+            best = max(items, key=lambda pair: (pair[0].strong, pair[0].confidence))[0]
+            in_role = key in st.role_orgs
+            ner_ok = best.source == "ner-ORG" and any(s.has_verb for _, s in items) and (
+                len({s.start for _, s in items}) >= 2)
+            if not (best.strong or in_role or ner_ok):
+                continue
+            if st.gazetteer.rejects(best.name) and best.source != "gazetteer":
+                continue
+            first_mention, first_sentence = min(items, key=lambda pair: pair[0].start)
+            confidence = best.confidence if not in_role else max(best.confidence, 0.7)
+            evidence = Evidence(st.article.id, first_sentence.start, first_sentence.end, first_sentence.text,
+                                best.rule, round(confidence, 2), first_mention.start, first_mention.end,
+                                first_mention.text)
+            aliases = {m.text for m, _ in items if m.text != best.name} | set(best.aliases)
+            records.append(OrganizationRecord(key, best.name, aliases, list(best.kinds), best.wikidata, [evidence]))
+        return records
+
+    def _platform_records(self, st: _State, sentences: list[Sentence]) -> list[ChipPlatformRecord]:
+        out: dict[str, ChipPlatformRecord] = {}
+        for s in sentences:
+            for p in s.platforms:
+                rec = out.get(p.name)
+                if rec is None:
+                    manufacturer = loose_key(p.manufacturer) if p.manufacturer else None
+                    rec = out[p.name] = ChipPlatformRecord(p.name, set(p.aliases), manufacturer, p.kind)
+                    rec.evidence.append(Evidence(st.article.id, s.start, s.end, s.text, p.rule, 0.9, p.start, p.end, p.text))
+                if p.text != p.name:
+                    rec.aliases.add(p.text)
+        return list(out.values())

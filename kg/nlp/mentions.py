@@ -1,0 +1,123 @@
+"""Mentions found in a sentence: organizations and chip platforms.
+
+``Gazetteer`` holds the data files; ``OrgMention`` / ``PlatformMention`` are
+what the spaCy side hands to the rule side (``kg.nlp.extract``), which never
+sees a ``Doc``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from kg.names import fold, loose_key
+from kg.nlp import lexicon
+
+# Confidence of an organization mention by how it was found.
+SOURCE_CONFIDENCE = {"gazetteer": 0.95, "suffix": 0.85, "noun": 0.8, "list": 0.7, "ner-ORG": 0.65,
+                     "ner-MISC": 0.55, "ner-PER": 0.5, "ner": 0.5}
+
+
+@dataclass(frozen=True)
+class OrgMention:
+    start: int
+    end: int
+    text: str
+    name: str  # canonical name when known, else the text
+    source: str  # gazetteer | suffix | noun | list | ner-ORG | ner-MISC | ner-PER
+    rule: str
+    kinds: tuple[str, ...] = ()
+    wikidata: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return loose_key(self.name)
+
+    @property
+    def confidence(self) -> float:
+        return SOURCE_CONFIDENCE.get(self.source, 0.5)
+
+    @property
+    def strong(self) -> bool:
+        """Found by the gazetteer or a naming pattern: an organization without further evidence."""
+        return self.source in ("gazetteer", "suffix", "noun")
+
+
+@dataclass(frozen=True)
+class PlatformMention:
+    start: int
+    end: int
+    text: str
+    name: str
+    manufacturer: str | None
+    kind: str | None
+    rule: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass
+class Sentence:
+    start: int
+    end: int
+    text: str
+    orgs: list[OrgMention] = field(default_factory=list)
+    platforms: list[PlatformMention] = field(default_factory=list)
+    has_verb: bool = True
+    in_list: bool = False  # a bullet line
+
+
+class Gazetteer:
+    """Organizations and chip platforms known to the data files, indexed by loose key."""
+
+    def __init__(self) -> None:
+        self.orgs = lexicon.organizations()
+        self.platforms = lexicon.platforms()
+        self._by_key: dict[str, dict] = {}
+        for row in self.orgs:
+            for name in [row["name"], *row.get("aliases", [])]:
+                self._by_key.setdefault(loose_key(name), row)
+        self._platform_by_fold = {}
+        for row in self.platforms:
+            for name in [row["name"], *row.get("aliases", [])]:
+                self._platform_by_fold.setdefault(fold(name), row)
+        data = lexicon.not_organizations()
+        self.not_org = {fold(x) for x in data["products_and_terms"]}
+        self.first_names = {x.lower() for x in data["first_names"]}
+
+    def org(self, name: str) -> dict | None:
+        return self._by_key.get(loose_key(name))
+
+    def platform(self, name: str) -> dict | None:
+        return self._platform_by_fold.get(fold(name))
+
+    def org_surface_forms(self) -> list[tuple[str, dict]]:
+        forms = []
+        for row in self.orgs:
+            for name in {row["name"], *row.get("aliases", [])}:
+                forms.append((name, row))
+                if len(name) > 3 and name.upper() != name:
+                    forms.append((name.upper(), row))
+        return forms
+
+    def platform_surface_forms(self) -> list[tuple[str, dict]]:
+        return [(name, row) for row in self.platforms for name in {row["name"], *row.get("aliases", [])}]
+
+    @cached_property
+    def kinds_by_key(self) -> dict[str, list[str]]:
+        return {loose_key(r["name"]): r.get("kinds", []) for r in self.orgs}
+
+    def mention(self, start: int, end: int, text: str, row: dict) -> OrgMention:
+        return OrgMention(start, end, text, row["name"], "gazetteer", row["id"], tuple(row.get("kinds", [])),
+                          row.get("wikidata"), tuple(row.get("aliases", [])))
+
+    def is_person(self, name: str) -> bool:
+        tokens = name.split()
+        return len(tokens) >= 2 and tokens[0].lower().strip(".") in self.first_names
+
+    def rejects(self, name: str) -> bool:
+        """Products, generic terms, platforms and people are not organizations."""
+        folded = fold(name)
+        return (not folded or folded in self.not_org or self.platform(name) is not None
+                or self.is_person(name) or not re.search(r"[A-Za-z]", name))

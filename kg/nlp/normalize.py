@@ -1,0 +1,221 @@
+"""Normalisers for French figures: money, numbers, capacities, durations, horizons.
+
+Pure functions over strings (no spaCy): they find every figure in a text with
+its character span, value, unit and bound, and never raise on any input.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+from kg.nlp import lexicon
+
+_SPACE = "[ \u00a0\u202f]"
+_DIGITS = rf"\d{{1,3}}(?:{_SPACE}\d{{3}})+(?:,\d+)?|\d+(?:[.,]\d+)?"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure found in a text. ``unit`` is an ISO currency, "MW" or "year"."""
+
+    start: int
+    end: int
+    text: str
+    value: Decimal
+    unit: str | None
+    bound: str | None
+    rule: str
+    per_unit: bool = False  # a price per share or per unit, not a total
+
+
+def _alternation(words) -> str:
+    return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))
+
+
+@lru_cache(maxsize=None)
+def _number_words() -> dict[str, Decimal]:
+    return {k: Decimal(str(v)) for k, v in lexicon.quantities()["number_words"].items()}
+
+
+@lru_cache(maxsize=None)
+def _num_pattern() -> str:
+    word = _alternation(_number_words())
+    words = rf"(?:(?:{word})(?:[-\s]et[-\s]|[-\s]))*(?:{word})"
+    return rf"(?P<num>{_DIGITS}|\b{words})"
+
+
+def parse_number(text: str) -> Decimal | None:
+    """Digits in French (``1 000``, ``87,20``) or English (``3.4``) style, or French number words."""
+    text = text.strip()
+    if not text:
+        return None
+    if re.fullmatch(_DIGITS, text):
+        digits = re.sub(_SPACE, "", text).replace(",", ".")
+        try:
+            return Decimal(digits)
+        except InvalidOperation:
+            return None
+    return _parse_words(text)
+
+
+def _parse_words(text: str) -> Decimal | None:
+    words = _number_words()
+    total = Decimal(0)
+    current = Decimal(0)
+    seen = False
+    for token in re.split(r"[-\s]+", text.lower()):
+        if token in ("", "et"):
+            continue
+        if token not in words:
+            return None
+        value = words[token]
+        seen = True
+        if value == 1000:
+            total += (current or Decimal(1)) * 1000
+            current = Decimal(0)
+        elif value == 100:
+            current = (current or Decimal(1)) * 100
+        elif value == 20 and current and current % 100 in (4,):  # quatre-vingt(s)
+            current = current - 4 + 80
+        else:
+            current += value
+    return total + current if seen else None
+
+
+@lru_cache(maxsize=None)
+def _money_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, Decimal]], dict[str, tuple[str, str]]]:
+    data = lexicon.quantities()
+    mults = {m["id"]: (m["pattern"], Decimal(str(m["value"]))) for m in data["multipliers"]}
+    curs = {c["id"]: (c["pattern"], c["code"]) for c in data["currencies"]}
+    mult = "|".join(f"(?P<{i.replace('-', '_')}>{p})" for i, (p, _) in mults.items())
+    cur = "|".join(f"(?P<{i.replace('-', '_')}>{p})" for i, (p, _) in curs.items())
+    end = r"(?![\w])"
+    pattern = (
+        rf"(?:(?P<precur>\$|€|£|US\$|USD|EUR){_SPACE}?)?"
+        rf"{_num_pattern()}"
+        rf"(?:{_SPACE}?(?P<mult>{mult}){end})?"
+        rf"(?:{_SPACE}?(?:de{_SPACE}+|d['’]{_SPACE}?)?(?P<cur>{cur})(?:{end}|(?<=[$€£¥])))?"
+    )
+    return re.compile(pattern, re.IGNORECASE), mults, curs
+
+
+@lru_cache(maxsize=None)
+def _bound_regexes() -> list[tuple[re.Pattern[str], str, str]]:
+    return [
+        (re.compile(rf"(?:{b['pattern']}){_SPACE}*$", re.IGNORECASE), b["bound"], b["id"])
+        for b in lexicon.quantities()["bounds"]
+    ]
+
+
+def bound_before(text: str, start: int) -> str | None:
+    window = text[max(0, start - 30):start]
+    for regex, bound, _ in _bound_regexes():
+        if regex.search(window):
+            return bound
+    return None
+
+
+_PER_UNIT = re.compile(r"^\s*(?:l['’]unité|l['’]action|par\s+action|par\s+titre|l['’]une|chacune|per\s+share|/\s*action)", re.I)
+_PRECUR = {"$": "USD", "US$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP"}
+
+
+def find_money(text: str) -> list[Figure]:
+    """Every amount with a scale word or a currency: "1 milliard de dollars", "1,5 Md€", "686M$"."""
+    regex, mults, curs = _money_regex()
+    found = []
+    for m in regex.finditer(text):
+        groups = m.groupdict()
+        mult_id = next((i for i in mults if groups.get(i.replace("-", "_"))), None)
+        cur_id = next((i for i in curs if groups.get(i.replace("-", "_"))), None)
+        precur = groups.get("precur")
+        if not (mult_id or cur_id or precur):
+            continue
+        number = parse_number(groups["num"])
+        if number is None:
+            continue
+        is_word = not groups["num"][0].isdigit()
+        if is_word and not mult_id and not cur_id:
+            continue
+        scale = mults[mult_id][1] if mult_id else Decimal(1)
+        if mult_id == "mult-million" and groups["mult"].lower() == "m" and not (cur_id or precur) and m.group(0)[len(groups["num"]):][:1].isspace():
+            continue  # "5 M" alone is too ambiguous (metres, "M." for Monsieur)
+        currency = curs[cur_id][1] if cur_id else (_PRECUR.get(precur.upper()) if precur else None)
+        value = (number * scale).normalize()
+        rule = "money-" + "-".join(x for x in (mult_id, cur_id or ("cur-prefix" if precur else None)) if x)
+        found.append(
+            Figure(
+                start=m.start(),
+                end=m.end(),
+                text=m.group(0),
+                value=_plain(value),
+                unit=currency,
+                bound=bound_before(text, m.start()),
+                rule=rule,
+                per_unit=bool(_PER_UNIT.match(text[m.end():m.end() + 20])),
+            )
+        )
+    return found
+
+
+def _plain(value: Decimal) -> Decimal:
+    """Decimal without exponent notation (``1E+9`` -> ``1000000000``)."""
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
+
+
+@lru_cache(maxsize=None)
+def _capacity_regex() -> tuple[re.Pattern[str], list[tuple[str, Decimal]]]:
+    units = [(u["id"], Decimal(str(u["mw"]))) for u in lexicon.quantities()["capacity_units"]]
+    alternatives = "|".join(
+        f"(?P<{u['id'].replace('-', '_')}>{u['pattern']})" for u in lexicon.quantities()["capacity_units"]
+    )
+    pattern = rf"{_num_pattern()}{_SPACE}?(?:{alternatives})(?![\w])"
+    return re.compile(pattern, re.IGNORECASE), units
+
+
+def find_capacities(text: str) -> list[Figure]:
+    """Power capacities normalised to MW: "750 mégawatts", "5 gigawatts", "1,2 GW"."""
+    regex, units = _capacity_regex()
+    found = []
+    for m in regex.finditer(text):
+        number = parse_number(m.group("num"))
+        unit_id = next((i for i, _ in units if m.group(i.replace("-", "_"))), None)
+        if number is None or unit_id is None:
+            continue
+        factor = dict(units)[unit_id]
+        found.append(Figure(m.start(), m.end(), m.group(0), _plain((number * factor).normalize()), "MW",
+                            bound_before(text, m.start()), unit_id))
+    return found
+
+
+@lru_cache(maxsize=None)
+def _pattern_list(key: str) -> list[tuple[re.Pattern[str], str]]:
+    return [
+        (re.compile(p["pattern"].replace("NUM", _num_pattern().replace("(?P<num>", "(?:")), re.IGNORECASE), p["id"])
+        for p in lexicon.quantities()[key]
+    ]
+
+
+def find_durations(text: str) -> list[Figure]:
+    """Deal durations in years: "sur huit ans", "sur les huit prochaines années"."""
+    found = []
+    for regex, rule in _pattern_list("duration_patterns"):
+        for m in regex.finditer(text):
+            n = parse_number(m.group("n"))
+            if n is None or n <= 0 or n > 100:
+                continue
+            if any(f.start <= m.start() < f.end for f in found):
+                continue
+            found.append(Figure(m.start(), m.end(), m.group(0), n, "year", None, rule))
+    return found
+
+
+def find_horizons(text: str) -> list[Figure]:
+    """Target years: "d'ici 2030", "à l'horizon 2030"."""
+    found = []
+    for regex, rule in _pattern_list("horizon_patterns"):
+        for m in regex.finditer(text):
+            found.append(Figure(m.start(), m.end(), m.group(0), Decimal(m.group("year")), "gYear", None, rule))
+    return found

