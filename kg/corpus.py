@@ -37,17 +37,22 @@ def decode(data: bytes, path: object) -> str:
     """Decode UTF-8 (with or without BOM) or UTF-16 with a BOM; anything else is an error."""
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise BadInputError(f"invalid UTF-16 text at byte {exc.start}", path=path) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(
-            f"not UTF-8 text (undecodable byte 0x{data[exc.start]:02x} at offset {exc.start}); "
-            "convert the file to UTF-8",
-            path=path,
-        ) from None
+    else:
+        if b"\x00" in data:
+            raise BadInputError("binary file (contains NUL bytes), not a text article", path=path)
+        bom = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+        try:
+            text = data[bom:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            offset = bom + exc.start
+            raise BadInputError(
+                f"not UTF-8 text (undecodable byte 0x{data[offset]:02x} at offset {offset}); "
+                "convert the file to UTF-8",
+                path=path,
+            ) from None
     if "\x00" in text:
         raise BadInputError("binary file (contains NUL characters), not a text article", path=path)
     return text

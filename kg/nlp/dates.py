@@ -36,7 +36,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     weekday = rf"(?P<weekday>{_alt(data['weekdays'])})"
     day = r"(?P<day>1er|[12]\d|3[01]|0?[1-9])"
     year = r"(?P<year>(?:19|20)\d{2})"
-    prefix = rf"(?:(?:{data['month_prefixes']})\s+)"
+    prefix = rf"(?:(?:{data['month_prefixes']})(?:\s+|(?<=mi)-))"
     b = r"(?<![\w-])"
     e = r"(?![\w-])"
     return [
@@ -61,6 +61,13 @@ def _month_number(name: str) -> int:
 
 def _day_number(text: str) -> int:
     return 1 if text.lower() == "1er" else int(text)
+
+
+_VALID_ISO = re.compile(r"(?!0000)\d{4}(?:-\d{2}(?:-\d{2})?)?")
+
+
+def _iso_year(year: int) -> bool:
+    return 1 <= year <= 9999
 
 
 def _shift_month(year: int, month: int, delta: int) -> tuple[int, int]:
@@ -134,8 +141,10 @@ def find_dates(text: str, ref: dt.date | None = None, context_year: int | None =
                         iso = f"{year:04d}-{month:02d}"
                 elif rule == "date-year":
                     iso = g["year"]
-            except ValueError:
+            except (ValueError, OverflowError):
                 iso = None  # "31 février": not a date, and nothing invented
+            if iso is not None and not _VALID_ISO.fullmatch(iso):
+                iso = None  # year 0 or 10000: outside ISO 8601's basic range
             found.append(DateMention(m.start(), m.end(), m.group(0), iso, rule, explicit))
     for rule, regex, spec in _relative():
         for m in regex.finditer(text):
@@ -148,13 +157,23 @@ def find_dates(text: str, ref: dt.date | None = None, context_year: int | None =
 def _resolve_relative(spec: dict, ref: dt.date | None) -> str | None:
     if ref is None:
         return None
+    try:
+        return _shift(spec, ref)
+    except (OverflowError, ValueError):
+        return None  # beyond the calendar's range: nothing invented
+
+
+def _shift(spec: dict, ref: dt.date) -> str | None:
     precision = spec["precision"]
     if "months" in spec:
         year, month = _shift_month(ref.year, ref.month, spec["months"])
-        return f"{year:04d}-{month:02d}"
+        return f"{year:04d}-{month:02d}" if _iso_year(year) else None
     if "years" in spec:
-        return f"{ref.year + spec['years']:04d}"
+        year = ref.year + spec["years"]
+        return f"{year:04d}" if _iso_year(year) else None
     day = ref + dt.timedelta(days=spec["days"])
+    if not _iso_year(day.year):
+        return None
     if precision == "day":
         return day.isoformat()
     # "la semaine dernière": the month only when the whole week lies in one month

@@ -44,12 +44,36 @@ _ANAPHORIC_SUBJECT = re.compile(
     r"la\s+jeune\s+pousse|cette\s+(?:start-?up|société|entreprise)|le\s+géant|la\s+licorne|celle-ci|celui-ci)\b",
     re.I,
 )
+def _reporter(org: OrgMention) -> bool:
+    """Media, regulators and exchanges report on deals; they are not parties (unless also investors)."""
+    return bool(org.kinds) and org.kinds[0] in NON_PARTY_KINDS
+
+
+_NAME_FOLLOWS = re.compile(r"\s+(?:[a-zà-ÿ-]+\s+){0,2}[A-Z]")
+
+
+def _anaphoric(text: str) -> bool:
+    """"La société a annoncé" refers back; "La start-up Quantalis a levé" names its subject."""
+    m = _ANAPHORIC_SUBJECT.match(text)
+    return bool(m) and not _NAME_FOLLOWS.match(text[m.end():])
+
+
 _PRONOUN_OBJECT = re.compile(r"\b(?:lui|leur)\s+(?:injecter|injecte|apporter|apporte|verser|verse)", re.I)
 _LIST_SPLIT = re.compile(r"(?:\s*(?:,|\bet\b|\bou\s+encore\b|\bou\b|\bainsi\s+que\b)\s*)+", re.I)
 _TARGET_OF = re.compile(r"(?:\bdont\b|\bsur\s+les\b|\bsur\s+un\s+objectif\s+de\b)", re.I)
 _TARGET_AFTER = re.compile(r"^\s*(?:visés|prévus|recherchés|escomptés|ciblés)", re.I)
 _TARGET_BEFORE = re.compile(r"(?:objectif|cible|viser|vise|visant|ambition)\s+(?:de\s+|d['’])?(?:\w+\s+){0,3}$", re.I)
 _INVESTOR_COUNT = re.compile(r"(\d+)\s+investisseurs", re.I)
+# Between a subject and its verb: auxiliaries, adverbs, "vient de", "a annoncé avoir", an apposition.
+_SUBJECT_GAP = re.compile(
+    r"(?:\s*,[^,.;:]{0,60},)?\s*(?:(?:a|ont|avait|avaient|aurait|va|vont|vient|viennent|de|d['’]|"
+    r"annonce|annoncé|officiellement|déjà|même|également|aussi|récemment|finalement|enfin|s['’]|se|"
+    r"est|sont|serait|en\s+train|\w+ment|pour)\s*)*"
+)
+_FUNDED_AFTER = re.compile(
+    r"\b(?:dans|au\s+capital\s+d[e'’u]|en)(?:\s+(?:la|le|les|l['’]|sa|son))?"
+    r"(?:\s*(?:start-?up|société|entreprise|jeune\s+pousse|pépite|licorne|fabricant|spécialiste|néocloud|"
+    r"laboratoire|éditeur)(?:\s+[a-zà-ÿ-]+){0,2})?\s*$", re.I)
 _TOTAL = re.compile(r"total|totale|au\s+total|globale?", re.I)
 _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
@@ -142,46 +166,46 @@ class ArticleReader:
     def _read_sentence(self, st: _State, index: int, s: Sentence) -> None:
         text = s.text
         cues = find_cues(text)
-        orgs = [o for o in s.orgs if not set(o.kinds) & NON_PARTY_KINDS]
+        orgs = [o for o in s.orgs if not _reporter(o)]
         money = [f for f in find_money(text)]
         dates = find_dates(text, st.ref, st.context_year)
-        hypothetical = bool(cues.get("hypothetical"))
+        self._drop_hedged(cues)
         first_cue = min((c.start for k, cs in cues.items() for c in cs
                          if k in ("funding", "compute_deal", "acquisition", "lead_investor", "investor", "valuation")),
                         default=len(text))
-        anaphoric = bool(_ANAPHORIC_SUBJECT.match(text))
+        anaphoric = _anaphoric(text)
         subject = None
         if anaphoric:
             subject = st.focus
         else:
+            subject = self._subject_of_verb(s, orgs, cues)
             before = [o for o in orgs if o.start - s.start < first_cue]
-            if before:
+            if subject is None and before:
                 subject = before[0]
         if s.in_list and st.list_focus is not None:
             subject = st.list_focus
         event_money, valuations, share_prices = self._classify_money(text, money, cues)
         touched: _Event | None = None
-        if not hypothetical:
-            if cues.get("acquisition"):
-                touched = self._acquisition(st, index, s, cues, dates, subject) or touched
-            if cues.get("funding") or (cues.get("investor") and self._recent(st.current, "round", index)) \
-                    or (cues.get("lead_investor") and st.rounds):
-                touched = self._funding(st, index, s, cues, orgs, event_money, valuations, share_prices, dates,
-                                        subject) or touched
-            elif valuations and st.rounds:
-                touched = self._valuation_only(st, index, s, cues, valuations, orgs) or touched
-            if touched is None and (cues.get("compute_deal") or find_capacities(text) or cues.get("deal_anaphora")):
-                touched = self._deal(st, index, s, cues, orgs, event_money, dates, subject) or touched
-            if touched is None and s.in_list and st.list_context is not None:
-                touched = self._attach_to(st, st.list_context, index, s, event_money, dates, cues)
-            if touched is None and cues.get("announcement") and st.current is not None \
-                    and self._recent(st.current, st.current.kind, index, window=1):
-                # "L'annonce a été faite le mercredi 4 février": the date of the event just described
-                date = self._date_for_event(dates, cues, False)
-                if date is not None and (st.current.record.announced is None or date.refines(st.current.record.announced)):
-                    st.current.record.announced = date
-                    cue = cues["announcement"][0]
-                    st.current.record.evidence.append(self._evidence(st, s, "event-date:" + cue.id, 0.7, cue))
+        if cues.get("acquisition"):
+            touched = self._acquisition(st, index, s, cues, dates, subject, event_money) or touched
+        if cues.get("funding") or (cues.get("investor") and self._recent(st.current, "round", index)) \
+                or (cues.get("lead_investor") and st.rounds):
+            touched = self._funding(st, index, s, cues, orgs, event_money, valuations, share_prices, dates,
+                                    subject) or touched
+        elif valuations and st.rounds:
+            touched = self._valuation_only(st, index, s, cues, valuations, orgs) or touched
+        if touched is None and (cues.get("compute_deal") or find_capacities(text) or cues.get("deal_anaphora")):
+            touched = self._deal(st, index, s, cues, orgs, event_money, dates, subject) or touched
+        if touched is None and s.in_list and st.list_context is not None:
+            touched = self._attach_to(st, st.list_context, index, s, event_money, dates, cues)
+        if touched is None and cues.get("announcement") and st.current is not None \
+                and self._recent(st.current, st.current.kind, index, window=1):
+            # "L'annonce a été faite le mercredi 4 février": the date of the event just described
+            date = self._date_for_event(dates, cues, False)
+            if date is not None and (st.current.record.announced is None or date.refines(st.current.record.announced)):
+                st.current.record.announced = date
+                cue = cues["announcement"][0]
+                st.current.record.evidence.append(self._evidence(st, s, "event-date:" + cue.id, 0.7, cue))
         if touched is not None:
             st.current = touched
         if text.rstrip().endswith(":"):
@@ -198,19 +222,46 @@ class ArticleReader:
         if st.focus is None and orgs:
             st.focus = orgs[0]
 
+    @staticmethod
+    def _drop_hedged(cues: dict[str, list[Cue]]) -> None:
+        """A hedge ("pourrait racheter", "en vue d'éventuelles acquisitions") voids the cues it governs, not the sentence."""
+        hedges = cues.pop("hypothetical", [])
+        for kind in ("funding", "acquisition", "compute_deal", "acquisition_intent"):
+            kept = [c for c in cues.get(kind, []) if not any(h.start <= c.start <= h.end + 25 for h in hedges)]
+            if kept:
+                cues[kind] = kept
+            else:
+                cues.pop(kind, None)
+
+    @staticmethod
+    def _subject_of_verb(s: Sentence, orgs: list[OrgMention], cues: dict[str, list[Cue]]) -> OrgMention | None:
+        """"X a levé", "X vient de boucler", "X rachète": the organization just before a verb cue."""
+        verbs = [c for kind in ("funding", "acquisition", "compute_deal") for c in cues.get(kind, [])]
+        for cue in sorted(verbs, key=lambda c: c.start):
+            for org in orgs:
+                gap = s.text[org.end - s.start:cue.start]
+                if org.end - s.start <= cue.start and _SUBJECT_GAP.fullmatch(gap):
+                    return org
+        return None
+
     # -- figures -----------------------------------------------------------
     def _classify_money(self, text: str, money: list[Figure], cues: dict[str, list[Cue]]):
         event, valuations, share_prices = [], [], []
         val_cues = cues.get("valuation", [])
-        not_money = cues.get("not_event_money", [])
+        not_money = set()
+        for c in cues.get("not_event_money", []):
+            # the cue qualifies the next figure ("un chiffre d'affaires de 200 M€") or the one it follows
+            # ("18 milliards de dettes"), not every figure of the sentence
+            following = [f for f in money if f.start >= c.end and f.start - c.end <= _NOT_MONEY_WINDOW]
+            preceding = [f for f in money if f.end <= c.start and c.start - f.end <= 15]
+            not_money |= {id(f) for f in following[:1] + preceding[-1:]}
         for f in money:
             if f.per_unit:
                 share_prices.append(f)
                 continue
             if f.unit is None and re.match(r"\s+(?:de|d['’])\s*(?!dollars|euros|livres|francs)[a-zà-ÿ]", text[f.end:f.end + 20], re.I):
                 continue  # "2,5 milliards de tonnes", "27 milliards de puissance": not a sum of money
-            if any(c.end <= f.start and f.start - c.end <= _NOT_MONEY_WINDOW or
-                   c.start >= f.end and c.start - f.end <= 15 for c in not_money):
+            if id(f) in not_money:
                 continue
             if any(c.end <= f.start and f.start - c.end <= _VALUATION_WINDOW for c in val_cues) and \
                     not any(c.end <= f.start and c.start > max(v.end for v in val_cues if v.end <= f.start)
@@ -260,7 +311,7 @@ class ArticleReader:
         cursor = pos
         text = s.text
         skip = re.compile(r"^\s*(?:d[eu]s?\s+|d['’]\s*|l['’]\s*|la\s+|le\s+|les\s+|start-?ups?\s+|sociétés?\s+|"
-                          r"entreprises?\s+|fonds\s+|acteurs?\s+|géants?\s+|comme\s+|tels?\s+que\s+|notamment\s+|"
+                          r"entreprises?\s+|fonds\s+|acteurs?\s+|géants?\s+|comme\s+|tels?\s+que\s+|notamment\s+|également\s+|aussi\s+|"
                           r"bien\s+connus\s+|(?:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:)*", re.I)
         cursor += skip.match(text[cursor:]).end()
         while True:
@@ -288,7 +339,7 @@ class ArticleReader:
                     break
             cursor += sep.end()
             cursor += skip.match(text[cursor:]).end()
-        return [o for o in found if not set(o.kinds) & NON_PARTY_KINDS]
+        return [o for o in found if not _reporter(o)]
 
     def _remember(self, st: _State, *mentions: OrgMention | None) -> None:
         for m in mentions:
@@ -296,25 +347,36 @@ class ArticleReader:
                 st.role_orgs.setdefault(m.key, m)
 
     # -- acquisitions ------------------------------------------------------
-    def _acquisition(self, st, index, s, cues, dates, subject) -> _Event | None:
+    def _acquisition(self, st, index, s, cues, dates, subject, event_money) -> _Event | None:
         cue = cues["acquisition"][0]
-        orgs = [o for o in s.orgs if not set(o.kinds) & NON_PARTY_KINDS]
-        targets = self._names_after(st, s, cue.end, orgs)
-        if not targets:
-            before = [o for o in orgs if o.end - s.start <= cue.start]
-            after = [o for o in orgs if o.start - s.start >= cue.end]
-            if before and after and re.search(r"rachète|acquiert|racheté|acquis|absorbe|s['’]offre", s.text[cue.start:cue.end], re.I):
-                subject, targets = before[-1], [after[0]]
-        acquirer = subject
+        text = s.text
+        orgs = [o for o in s.orgs if not _reporter(o)]
         before = [o for o in orgs if o.end - s.start <= cue.start]
-        if before and not _ANAPHORIC_SUBJECT.match(s.text):
+        after = [o for o in orgs if o.start - s.start >= cue.end]
+        by = re.compile(r"\s*(?:,\s*)?par\s*$", re.I)
+        passive = re.search(r"\b(?:a|ont|avait|va|vient\s+d['’])\s+(?:été|être)\s+$", text[:cue.start], re.I)
+        targets = self._names_after(st, s, cue.end, orgs)
+        acquirer = subject
+        if before and not _anaphoric(text):
             acquirer = before[0]
+        if passive and before and after and by.search(text[cue.end:after[0].start - s.start] + " par"):
+            # "Y a été rachetée par X"
+            acquirer, targets = after[0], [before[-1]]
+        elif targets:
+            # "le rachat de Y par X"
+            tail = text[targets[-1].end - s.start:]
+            agent = re.match(r"\s*(?:\([^)]*\)\s*)?,?\s*par\s+", tail, re.I)
+            if agent:
+                named = [o for o in after if o.start - s.start >= targets[-1].end - s.start + agent.end() - 1]
+                if named:
+                    acquirer = named[0]
+        elif before and after and re.search(r"rachète|acquiert|racheté|acquis|absorbe|s['’]offre", text[cue.start:cue.end], re.I):
+            acquirer, targets = before[-1], [after[0]]
         if acquirer is None or not targets:
             return None
         status = "announced intention" if cues.get("acquisition_intent") else None
-        date = self._date_for_event(dates, cues, True) if s.in_list or cues.get("announcement") else None
-        if date is None and s.in_list:
-            date = self._date_for_event(dates, {"announcement": [cue]}, True)
+        date = self._date_for_event(dates, {"announcement": [cue]}, True)
+        value = next((f for f in event_money if f.unit), None) if len(targets) == 1 else None
         event = None
         for target in targets:
             if target.key == acquirer.key:
@@ -324,6 +386,8 @@ class ArticleReader:
             if existing is None:
                 existing = _Event("acquisition", AcquisitionRecord(acquirer.key, target.key, status=status), last_sentence=index)
                 st.acquisitions.append(existing)
+            if value is not None and existing.record.value is None:
+                existing.record.value = self._money(value)
             existing.record.evidence.append(ev)
             self._set_date(existing.record, date)
             self._remember(st, acquirer, target)
@@ -343,7 +407,7 @@ class ArticleReader:
                 continue
             for org in orgs:
                 gap = text[max(c.end, 0):org.start - s.start]
-                if org.start - s.start > c.end and re.search(r"\b(?:dans|au\s+capital\s+d[e'’]|en)\s*$", gap, re.I) and len(gap) < 80:
+                if org.start - s.start > c.end and _FUNDED_AFTER.search(gap) and len(gap) < 80:
                     funded = org
                     break
             if funded:
@@ -368,6 +432,9 @@ class ArticleReader:
         round_event: _Event | None = None
         amount = target = None
         figures = [f for f in event_money if f.unit is not None or f.value >= 1000]
+        if subject is not None and not contribution and funded is subject:
+            # "Après la levée de 200 M$ de X, Y a levé 20 M€": Y's figures follow Y
+            figures = [f for f in figures if f.start >= subject.end - s.start] or figures
         if figures:
             amount, target = self._amount_and_target(text, figures)
         if contribution:
@@ -382,7 +449,7 @@ class ArticleReader:
             elif investor_subject and len([o for o in orgs if o.end - s.start <= funding_cue.start]) > 1:
                 investors = [o for o in orgs if o.end - s.start <= funding_cue.start]
             for inv in investors:
-                if inv.key == record.organization or set(inv.kinds) & NON_PARTY_KINDS:
+                if inv.key == record.organization or _reporter(inv):
                     continue
                 if inv.key not in record.investors:
                     record.investors.append(inv.key)
@@ -522,13 +589,13 @@ class ArticleReader:
         parties = [o for o in orgs if not st.gazetteer.is_person(o.name)]
         if any(re.match(r"les\s+deux", text[c.start:c.end], re.I) for c in anaphora) and st.current is not None:
             parties = self._event_orgs(st, st.current) + parties
-        if _ANAPHORIC_SUBJECT.match(text) and st.focus is not None:
+        if _anaphoric(text) and st.focus is not None:
             parties = [st.focus] + parties
         parties = list({p.key: p for p in reversed(parties)}.values())[::-1]
         figures = [f for f in event_money if f.unit is not None]
         accord = any(c.id in ("deal-accord", "deal-spend") for c in cues.get("compute_deal", []))
         current = st.current if st.current and st.current.kind == "deal" else None
-        if len(parties) >= 2 and (accord or capacities) or (previous and parties and (figures or accord)):
+        if len(parties) >= 2 and (accord or capacities) or (previous and (parties or current) and (figures or accord)):
             providers, customers = self._direction(st, s, parties)
             if providers or customers:
                 parties = [p for p in parties if p in providers + customers] or parties
@@ -672,18 +739,23 @@ class ArticleReader:
 
     def _direction_from_kinds(self, st: _State, record: ComputeDealRecord) -> None:
         """A supplier of compute and an organization that is not one: the supplier provides."""
-        def primary(key: str) -> str | None:
-            kinds = st.gazetteer.kinds_by_key.get(key) or list(st.role_orgs[key].kinds if key in st.role_orgs else ())
-            return kinds[0] if kinds else None
+        def kinds(key: str) -> list[str]:
+            return st.gazetteer.kinds_by_key.get(key) or list(st.role_orgs[key].kinds if key in st.role_orgs else ())
+
+        def supplier_score(key: str) -> int:
+            # 2: compute is its main business (neocloud, chip maker); 1: one of its businesses (hyperscaler)
+            k = kinds(key)
+            return 2 if k and k[0] in SUPPLIER_KINDS else 1 if set(k) & SUPPLIER_KINDS else 0
 
         if len(record.parties) != 2:
             return
         a, b = record.parties
-        ka, kb = primary(a), primary(b)
-        if ka is None or kb is None or ka in FINANCIAL_KINDS or kb in FINANCIAL_KINDS:
+        ka, kb = kinds(a), kinds(b)
+        if not ka or not kb or ka[0] in FINANCIAL_KINDS or kb[0] in FINANCIAL_KINDS:
             return
-        if (ka in SUPPLIER_KINDS) != (kb in SUPPLIER_KINDS):
-            provider, customer = (a, b) if ka in SUPPLIER_KINDS else (b, a)
+        sa, sb = supplier_score(a), supplier_score(b)
+        if sa != sb and max(sa, sb) > 0 and min(sa, sb) < 2:
+            provider, customer = (a, b) if sa > sb else (b, a)
             record.providers.append(provider)
             record.customers.append(customer)
 

@@ -43,7 +43,7 @@ def _number_words() -> dict[str, Decimal]:
 @lru_cache(maxsize=None)
 def _num_pattern() -> str:
     word = _alternation(_number_words())
-    words = rf"(?:(?:{word})(?:[-\s]et[-\s]|[-\s]))*(?:{word})"
+    words = rf"(?:(?:{word})(?:[-\s]et[-\s]|[-\s]))*(?:{word})(?![\w])"
     return rf"(?P<num>{_DIGITS}|\b{words})"
 
 
@@ -143,14 +143,16 @@ def find_money(text: str) -> list[Figure]:
         if mult_id == "mult-million" and groups["mult"].lower() == "m" and not (cur_id or precur) and m.group(0)[len(groups["num"]):][:1].isspace():
             continue  # "5 M" alone is too ambiguous (metres, "M." for Monsieur)
         currency = curs[cur_id][1] if cur_id else (_PRECUR.get(precur.upper()) if precur else None)
-        value = (number * scale).normalize()
+        value = _plain((number * scale).normalize())
+        if value is None:
+            continue
         rule = "money-" + "-".join(x for x in (mult_id, cur_id or ("cur-prefix" if precur else None)) if x)
         found.append(
             Figure(
                 start=m.start(),
                 end=m.end(),
                 text=m.group(0),
-                value=_plain(value),
+                value=value,
                 unit=currency,
                 bound=bound_before(text, m.start()),
                 rule=rule,
@@ -160,8 +162,14 @@ def find_money(text: str) -> list[Figure]:
     return found
 
 
-def _plain(value: Decimal) -> Decimal:
-    """Decimal without exponent notation (``1E+9`` -> ``1000000000``)."""
+#: Figures beyond this are not amounts, capacities or durations of this domain.
+MAX_FIGURE = Decimal(10) ** 18
+
+
+def _plain(value: Decimal) -> Decimal | None:
+    """Decimal without exponent notation (``1E+9`` -> ``1000000000``); None for an absurd figure."""
+    if not value.is_finite() or abs(value) >= MAX_FIGURE:
+        return None
     return value.quantize(Decimal(1)) if value == value.to_integral_value() else value
 
 
@@ -184,8 +192,10 @@ def find_capacities(text: str) -> list[Figure]:
         unit_id = next((i for i, _ in units if m.group(i.replace("-", "_"))), None)
         if number is None or unit_id is None:
             continue
-        factor = dict(units)[unit_id]
-        found.append(Figure(m.start(), m.end(), m.group(0), _plain((number * factor).normalize()), "MW",
+        value = _plain((number * dict(units)[unit_id]).normalize())
+        if value is None:
+            continue
+        found.append(Figure(m.start(), m.end(), m.group(0), value, "MW",
                             bound_before(text, m.start()), unit_id))
     return found
 

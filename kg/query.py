@@ -1,0 +1,252 @@
+"""SPARQL queries: the bundled ``queries/*.rq`` and any user ``.rq`` file, on a local graph or an endpoint.
+
+Values reach a query only through rdflib's ``initBindings`` (never by editing
+the query text): a value is always a value, whatever characters it holds. A
+binding given as a string is a plain literal, or an IRI when written
+``<https://...>``.
+
+Queries are read-only unless ``allow_update=True``: an ``.rq`` file holding a
+SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE...) is refused.
+Local queries run without network access (no ``SERVICE``, no remote ``FROM``).
+
+Result rows map each column to the value as a string (an IRI, the lexical
+form of a literal, ``_:id`` for a blank node) or ``None`` when unbound.
+``QueryResult.to_json`` writes ``{"columns": [...], "rows": [{column: value
+or null}, ...]}``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyparsing import ParseException
+from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import traverse
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.query import Result
+
+from kg.errors import BadInputError, StoreError
+from kg.rdf.io import offline
+from kg.resources import queries_dir
+
+# Characters that cannot appear in an IRI (RFC 3987), so an <...> binding with them is refused.
+_BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[dict[str, str | None]]
+
+    def to_table(self, max_width: int = 80) -> str:
+        """Aligned text columns; cells longer than ``max_width`` are cut with '…'; unbound is empty."""
+        if not self.columns:
+            return "(no result columns)"
+
+        def cell(value: str | None) -> str:
+            text = "" if value is None else value.replace("\n", " ")
+            return text if len(text) <= max_width else text[: max_width - 1] + "…"
+
+        cells = [[cell(row.get(c)) for c in self.columns] for row in self.rows]
+        widths = [max([len(c), *(len(r[i]) for r in cells)]) for i, c in enumerate(self.columns)]
+        lines = ["  ".join(c.ljust(w) for c, w in zip(self.columns, widths)).rstrip(),
+                 "  ".join("-" * w for w in widths)]
+        lines += ["  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip() for r in cells]
+        return "\n".join(lines)
+
+    def to_csv(self) -> str:
+        """RFC 4180 CSV with a header row; unbound values are empty cells."""
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow(["" if row.get(c) is None else row.get(c) for c in self.columns])
+        return out.getvalue()
+
+    def to_json(self) -> str:
+        """``{"columns": [...], "rows": [{column: value or null}, ...]}``."""
+        return json.dumps({"columns": self.columns, "rows": [{c: r.get(c) for c in self.columns} for r in self.rows]},
+                          ensure_ascii=False, indent=2)
+
+
+def bundled_queries() -> dict[str, Path]:
+    """Name (file stem) -> path of every bundled query, sorted by name."""
+    return {p.stem: p for p in sorted(queries_dir().glob("*.rq"))}
+
+
+def resolve_query(name_or_path: str | os.PathLike[str]) -> tuple[str, str]:
+    """(name, text) of a bundled query name or of a ``.rq`` file path."""
+    name, _, text = _load(name_or_path)
+    return name, text
+
+
+def _load(name_or_path: str | os.PathLike[str]) -> tuple[str, Path, str]:
+    bundled = bundled_queries()
+    key = str(name_or_path)
+    path = bundled.get(key, Path(key))
+    if key not in bundled and not path.is_file():
+        raise BadInputError(f"no bundled query or .rq file named {key!r}; bundled queries: "
+                            + (", ".join(bundled) or "(none)"))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"query file is not UTF-8 (byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read query: {exc.strerror or exc}", path=path) from None
+    if not text.strip():
+        raise BadInputError("empty query file", path=path)
+    return path.stem, path, text
+
+
+def _parse_error(exc: ParseException) -> str:
+    return f"SPARQL syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}"
+
+
+def _prepare(source: Path, text: str, allow_update: bool) -> Query | None:
+    """The prepared query, or None for an update (allowed); BadInputError otherwise."""
+    try:
+        return prepareQuery(text)
+    except ParseException as query_error:
+        try:
+            parseUpdate(text)
+        except ParseException:
+            raise BadInputError(_parse_error(query_error), path=source) from None
+    except Exception as exc:  # rdflib raises plain exceptions for e.g. unknown prefixes
+        raise BadInputError(f"invalid SPARQL query: {exc}", path=source) from None
+    if not allow_update:
+        raise BadInputError("is a SPARQL Update (it would change the graph); queries are read-only unless "
+                            "updates are explicitly allowed (--allow-update)", path=source)
+    return None
+
+
+def _term(name: str, value: object):
+    if isinstance(value, (URIRef, Literal, BNode)):
+        return value
+    if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
+        iri = value[1:-1]
+        if not iri or _BAD_IRI.search(iri):
+            raise BadInputError(f"binding {name}: {value!r} is not a valid IRI")
+        return URIRef(iri)
+    return Literal(value)
+
+
+def _variables(query: Query) -> set[str]:
+    found: set[str] = set()
+
+    def visit(node):
+        if isinstance(node, Variable):
+            found.add(str(node))
+
+    traverse(query.algebra, visitPost=visit)
+    return found
+
+
+def _bindings(source: Path, bindings: Mapping[str, object] | None, query: Query | None) -> dict[str, object]:
+    terms = {str(k).lstrip("?$"): _term(str(k), v) for k, v in (bindings or {}).items()}
+    if query is not None:
+        unknown = sorted(set(terms) - _variables(query))
+        if unknown:
+            raise BadInputError(f"the query has no variable {', '.join('?' + u for u in unknown)} to bind", path=source)
+    return terms
+
+
+def _text(term) -> str | None:
+    if term is None:
+        return None
+    if isinstance(term, BNode):
+        return term.n3()
+    return str(term)
+
+
+def _result(result: Result) -> QueryResult:
+    if result.type == "SELECT":
+        columns = [str(v) for v in result.vars]
+        return QueryResult(columns, [{c: _text(row[i]) for i, c in enumerate(columns)} for row in result])
+    if result.type == "ASK":
+        return QueryResult(["boolean"], [{"boolean": "true" if result.askAnswer else "false"}])
+    return _graph_result(result.graph)
+
+
+def _graph_result(graph: Graph) -> QueryResult:
+    columns = ["subject", "predicate", "object"]
+    return QueryResult(columns, [dict(zip(columns, map(_text, t))) for t in sorted(graph)])
+
+
+def run_query(graph: Graph, name_or_path: str | os.PathLike[str], bindings: Mapping[str, object] | None = None,
+              *, allow_update: bool = False) -> QueryResult:
+    """Run a bundled query (by name) or a ``.rq`` file on a local graph.
+
+    SELECT gives its columns; ASK one ``boolean`` column; CONSTRUCT and
+    DESCRIBE ``subject``/``predicate``/``object`` rows; an allowed update
+    changes ``graph`` in place and gives no columns.
+    """
+    _, source, text = _load(name_or_path)
+    query = _prepare(source, text, allow_update)
+    init = _bindings(source, bindings, query)
+    with offline() as attempts:
+        try:
+            if query is None:
+                graph.update(text, initBindings=init)
+                return QueryResult([], [])
+            return _result(graph.query(query, initBindings=init))
+        except Exception as exc:
+            if attempts:
+                raise BadInputError(f"the query tries to reach {attempts[0]}; local queries run without network "
+                                    "access (use --endpoint for a remote store)", path=source) from None
+            raise BadInputError(f"query failed: {exc}", path=source) from exc
+
+
+def run_query_rows(graph: Graph) -> dict[str, list[dict[str, str | None]]]:
+    """Rows of every bundled query on ``graph``, by query name (what ``kg.evaluate.score`` takes)."""
+    return {name: run_query(graph, name).rows for name in bundled_queries()}
+
+
+def run_endpoint_query(endpoint: str, name_or_path: str | os.PathLike[str],
+                       bindings: Mapping[str, object] | None = None, *, allow_update: bool = False,
+                       timeout: float = 60.0) -> QueryResult:
+    """Run a bundled query or ``.rq`` file at a SPARQL endpoint (updates go to the same URL).
+
+    Bindings are refused here: an endpoint only receives query text, and
+    values never enter a query by editing its text.
+    """
+    from SPARQLWrapper import JSON, POST, RDFXML, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+    _, source, text = _load(name_or_path)
+    query = _prepare(source, text, allow_update)
+    if bindings:
+        raise BadInputError("bindings (--bind) work on local graphs only; an endpoint receives the query text as is")
+    client = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
+    client.setTimeout(max(1, round(timeout)))
+    client.setMethod(POST)
+    client.setQuery(text)
+    graph_query = query is not None and query.algebra.name in ("ConstructQuery", "DescribeQuery")
+    client.setReturnFormat(RDFXML if graph_query else JSON)
+    try:
+        if query is None:
+            client.query()
+            return QueryResult([], [])
+        converted = client.queryAndConvert()
+    except (SPARQLWrapperException, OSError) as exc:
+        raise StoreError(f"SPARQL endpoint {endpoint} failed: {str(exc).strip().splitlines()[0]}") from exc
+    if graph_query:
+        return _graph_result(converted)
+    if "boolean" in converted:
+        return QueryResult(["boolean"], [{"boolean": "true" if converted["boolean"] else "false"}])
+    columns = converted["head"]["vars"]
+    return QueryResult(columns, [{c: _json_value(b.get(c)) for c in columns} for b in converted["results"]["bindings"]])
+
+
+def _json_value(binding: dict | None) -> str | None:
+    if binding is None:
+        return None
+    return "_:" + binding["value"] if binding["type"] == "bnode" else binding["value"]

@@ -1,0 +1,374 @@
+"""Reading and writing graph files: atomic writes, deterministic serialization, offline parsing.
+
+Formats are named by their file extension: ``ttl``, ``trig``, ``nq``, ``nt``
+and ``jsonld``. ``serialize`` gives byte-identical output for the same triples
+whatever the order in which they were added, the Python hash seed or the
+labels of blank nodes: blank nodes are relabelled canonically, N-Triples and
+N-Quads lines are sorted, TriG graphs are written in IRI order and JSON-LD
+objects and arrays (except ``@list``) are sorted.
+
+``load_graph`` never touches the network: a document that would make the
+parser fetch something (a remote JSON-LD ``@context``, for instance) is
+refused. rdflib does not follow ``owl:imports``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import hashlib
+import json
+import os
+import secrets
+import sys
+import warnings
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.plugins.serializers.trig import TrigSerializer
+
+from kg.errors import BadInputError
+from kg.rdf import iri
+from kg.rdf.mapping import PREFIXES
+
+#: Extension -> rdflib format name.
+FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "nt": "nt", "jsonld": "json-ld"}
+_DATASET_FORMATS = ("trig", "nq")
+
+# ---------------------------------------------------------------- writing
+
+
+def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
+    """Replace ``path`` with ``data`` (str is written as UTF-8) so that readers see the old or the new file, never a part.
+
+    The data go to a temporary file in the same directory, are flushed to
+    disk, then renamed over ``path``; on any failure the temporary file is
+    removed and ``path`` is left as it was.
+    """
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        # os.open with 0o666 lets the umask decide the mode, as for a plain open().
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:
+        raise BadInputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise BadInputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (POSIX; Windows cannot open directories)."""
+    if os.name != "posix":
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- serializing
+
+
+def _check_format(fmt: str) -> str:
+    if fmt not in FORMATS:
+        raise BadInputError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    return fmt
+
+
+def _has_bnode(graph: Graph) -> bool:
+    return any(isinstance(term, BNode) for triple in graph for term in triple)
+
+
+def _canonical_triples(graph: Graph, scope: str) -> Iterator[tuple]:
+    """The triples of ``graph`` with blank nodes renamed from their canonical hash.
+
+    ``scope`` (the graph name) keeps the blank nodes of two graphs of a
+    dataset apart even when they look alike.
+    """
+    if not _has_bnode(graph):
+        yield from graph
+        return
+    renamed: dict[BNode, BNode] = {}
+
+    def rename(term):
+        if not isinstance(term, BNode):
+            return term
+        if term not in renamed:
+            renamed[term] = BNode("b" + hashlib.sha256(f"{scope}\x1f{term}".encode()).hexdigest()[:20])
+        return renamed[term]
+
+    for triple in to_canonical_graph(graph):
+        yield tuple(map(rename, triple))
+
+
+def _copy_namespaces(source: Graph, target: Graph) -> None:
+    for prefix, namespace in source.namespaces():
+        target.bind(prefix, namespace, override=True, replace=True)
+
+
+def _stable_prefixes(graph: Graph, predicates: Iterable[URIRef]) -> None:
+    """Bind generated prefixes (ns1, ns2...) in sorted order, not in the serializer's triple order."""
+    for predicate in sorted(set(predicates)):
+        with contextlib.suppress(ValueError, KeyError):  # an IRI that cannot be split gets no prefix
+            graph.namespace_manager.compute_qname(str(predicate), generate=True)
+
+
+def _graphs(data: Graph) -> list[Graph]:
+    """The non-empty graphs of a dataset, or the graph itself."""
+    if isinstance(data, Dataset):
+        return [g for g in data.graphs() if len(g)]
+    return [data]
+
+
+def _canonical_graph(graph: Graph) -> Graph:
+    copy = Graph(bind_namespaces="none")
+    _copy_namespaces(graph, copy)
+    copy += _canonical_triples(graph, "")
+    _stable_prefixes(copy, copy.predicates(unique=True))
+    return copy
+
+
+def _canonical_dataset(data: Graph) -> Dataset:
+    """A dataset holding the same graphs (a plain graph becomes the default graph)."""
+    copy = Dataset()
+    _copy_namespaces(data, copy)
+    for graph in _graphs(data):
+        name = graph.identifier if isinstance(data, Dataset) else copy.default_graph.identifier
+        target = copy.graph(name)
+        target += _canonical_triples(graph, str(name))
+    _stable_prefixes(copy, (p for g in copy.graphs() for p in g.predicates(unique=True)))
+    return copy
+
+
+def _sorted_lines(text: str) -> bytes:
+    lines = sorted(line for line in text.splitlines() if line.strip())
+    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+
+
+def _nquads(dataset: Dataset) -> bytes:
+    # Each graph is written as N-Triples and the graph name appended, which
+    # keeps rdflib's N-Triples escaping and writes the default graph without a name.
+    lines = []
+    for graph in _graphs(dataset):
+        triples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        default = graph.identifier == dataset.default_graph.identifier
+        for line in triples.splitlines():
+            if line.strip():
+                lines.append(line if default else f"{line.rstrip()[:-1].rstrip()} {graph.identifier.n3()} .")
+    return _sorted_lines("\n".join(lines))
+
+
+def _trig(dataset: Dataset) -> bytes:
+    default = dataset.default_graph.identifier
+    with warnings.catch_warnings():
+        # rdflib's TriG serializer calls Dataset methods that rdflib itself deprecates.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        serializer = TrigSerializer(dataset)
+    serializer.contexts.sort(key=lambda g: (g.identifier != default, str(g.identifier)))
+    stream = _Bytes()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        serializer.serialize(stream, encoding="utf-8")
+    return stream.getvalue()
+
+
+class _Bytes:
+    """A minimal binary stream for rdflib serializers (they only call write)."""
+
+    def __init__(self) -> None:
+        self._parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self._parts.append(data)
+        return len(data)
+
+    def getvalue(self) -> bytes:
+        return b"".join(self._parts)
+
+
+def _sorted_json(value, in_list: bool = False):
+    if isinstance(value, dict):
+        return {k: _sorted_json(v, k == "@list") for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_sorted_json(v) for v in value]
+        return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
+    return value
+
+
+def _jsonld(data: Graph) -> bytes:
+    context = {prefix: str(ns) for prefix, ns in PREFIXES.items()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        text = data.serialize(format="json-ld", context=context, encoding="utf-8").decode("utf-8")
+    document = _sorted_json(json.loads(text))
+    return (json.dumps(document, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def serialize(data: Graph, fmt: str) -> bytes:
+    """Serialize a graph or dataset to ``fmt`` (ttl, trig, nq, nt, jsonld), deterministically.
+
+    ``ttl`` and ``nt`` hold one graph: give them a ``Graph`` (for a dataset,
+    ``kg.rdf.mapping.merged_graph``). ``trig``, ``nq`` and ``jsonld`` take
+    either; a plain graph is written as the default graph.
+    """
+    _check_format(fmt)
+    if fmt in ("ttl", "nt"):
+        if isinstance(data, Dataset):
+            raise ValueError(f"{fmt} holds one graph; serialize merged_graph(dataset) instead of a dataset")
+        graph = _canonical_graph(data)
+        if fmt == "nt":
+            return _sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
+        return graph.serialize(format="turtle", encoding="utf-8")
+    if fmt == "jsonld" and not isinstance(data, Dataset):
+        return _jsonld(_canonical_graph(data))
+    dataset = _canonical_dataset(data)
+    return {"trig": _trig, "nq": _nquads, "jsonld": _jsonld}[fmt](dataset)
+
+
+# ---------------------------------------------------------------- reading
+
+_offline: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("kg_offline", default=None)
+_NETWORK_EVENTS = frozenset({"urllib.Request", "socket.connect", "socket.getaddrinfo"})
+_hook_installed = False
+
+
+class _NetworkRefused(Exception):
+    """Raised inside a parser that tried to reach the network; turned into BadInputError."""
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event in _NETWORK_EVENTS:
+        attempts = _offline.get()
+        if attempts is not None:
+            attempts.append(str(args[1] if event == "socket.connect" else args[0]))
+            raise _NetworkRefused(f"network access refused: {attempts[-1]}")
+
+
+@contextlib.contextmanager
+def offline() -> Iterator[list[str]]:
+    """Within the block (this thread only), any network access raises; the list collects what was tried."""
+    global _hook_installed
+    if not _hook_installed:
+        # Audit hooks cannot be removed, so one hook is installed for the
+        # process and only acts inside an ``offline()`` block.
+        sys.addaudithook(_audit)
+        _hook_installed = True
+    attempts: list[str] = []
+    token = _offline.set(attempts)
+    try:
+        yield attempts
+    finally:
+        _offline.reset(token)
+
+
+def format_of(path: str | os.PathLike[str]) -> str:
+    """The format key (ttl, trig, nq, nt, jsonld) of a file name; BadInputError for another extension."""
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in FORMATS:
+        raise BadInputError(f"unknown graph file extension {Path(path).suffix or '(none)'!r}; expected one of: "
+                            + ", ".join("." + f for f in FORMATS), path=path)
+    return suffix
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError("no such file", path=path) from None
+    except IsADirectoryError:
+        raise BadInputError("is a directory, expected a graph file", path=path) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"not UTF-8 (undecodable byte at offset {exc.start})", path=path) from None
+    if not text.strip():
+        raise BadInputError("empty file", path=path)
+    return text
+
+
+def _error_line(exc: Exception, text: str, fmt: str) -> int | None:
+    if isinstance(exc, BadSyntax):
+        return exc.lines + 1  # rdflib counts from 0
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.lineno
+    if fmt in ("nt", "nq"):
+        # rdflib's N-Triples parser does not count lines; Oxigraph's does.
+        import pyoxigraph
+
+        ox_format = pyoxigraph.RdfFormat.N_TRIPLES if fmt == "nt" else pyoxigraph.RdfFormat.N_QUADS
+        try:
+            for _ in pyoxigraph.parse(text.encode("utf-8"), format=ox_format):
+                pass
+        except SyntaxError as ox_exc:
+            return ox_exc.lineno
+    return None
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, BadSyntax):
+        return exc._why
+    if isinstance(exc, json.JSONDecodeError):
+        return exc.msg
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return " ".join(lines)[:200] or type(exc).__name__
+
+
+def load_graph(path: str | os.PathLike[str]) -> Graph:
+    """Read a graph file (format from its extension) into an rdflib Graph, offline.
+
+    A TriG or N-Quads file is read as the union of its graphs, the ontology
+    graph (``https://w3id.org/aikg/graph/ontology``) left out, as written by
+    ``kg build``. A missing, unreadable, empty or malformed file, or one with
+    no triples, raises ``BadInputError`` naming the file (and the line, when
+    the parser tells it).
+    """
+    path = Path(path)
+    fmt = format_of(path)
+    text = _read_text(path)
+    target = Dataset() if fmt in _DATASET_FORMATS else Graph(bind_namespaces="core")
+    failure: Exception | None = None
+    with offline() as attempts:
+        try:
+            target.parse(data=text, format=FORMATS[fmt], publicID=path.resolve().as_uri())
+        except Exception as exc:
+            failure = exc
+    # Checked even after a successful parse: a parser may have swallowed the refusal.
+    if attempts:
+        raise BadInputError(f"refers to the remote document {attempts[0]}; graphs are read without network access",
+                            path=path)
+    if failure is not None:
+        line = _error_line(failure, text, fmt)
+        at = f" at line {line}" if line else ""
+        raise BadInputError(f"not valid {fmt.upper()}{at}: {_reason(failure)}", path=path) from None
+    graph = _union(target) if isinstance(target, Dataset) else target
+    if not len(graph):
+        raise BadInputError("contains no triples" if fmt not in _DATASET_FORMATS
+                            else "contains no triples outside the ontology graph", path=path)
+    return graph
+
+
+def _union(dataset: Dataset) -> Graph:
+    graph = Graph(bind_namespaces="core")
+    _copy_namespaces(dataset, graph)
+    for g in dataset.graphs():
+        if g.identifier != iri.ONTOLOGY_GRAPH:
+            graph += g
+    return graph

@@ -1,0 +1,128 @@
+"""The one place where IRIs are minted.
+
+Every IRI is derived from content (names, keys, dates, amounts, article
+hashes, sentence offsets), never from a counter or from the order of records,
+so rebuilding the same articles mints the same IRIs and adding an article
+leaves the IRIs of facts it does not support unchanged.
+
+A name becomes a readable slug (``"Acme AI"`` -> ``acme-ai``). When the slug
+loses information (accents, punctuation, non-Latin letters), a short hash of
+the exact name is appended, so that two names that slug alike stay apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from decimal import Decimal
+
+from rdflib import Namespace, URIRef
+
+from kg.rdf.vocab import BASE
+
+ID = Namespace(BASE + "id/")
+GRAPH = Namespace(BASE + "graph/")
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+
+#: The named graph that holds the ontology in a dataset.
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+
+_PLAIN_NAME = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
+_QID = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")
+
+
+def slug(text: str) -> str:
+    """NFKD-fold, drop accents, lowercase; every run of other characters becomes one '-'."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+def short_hash(*parts: object) -> str:
+    """8 hex digits of SHA-256 over the parts (separated so that ("ab", "c") != ("a", "bc"))."""
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:8]
+
+
+def _name(text: str) -> str:
+    """Readable local name of a name; a hash is added when the slug would merge distinct names."""
+    normal = " ".join(text.casefold().split())
+    if _PLAIN_NAME.fullmatch(normal):
+        return normal.replace(" ", "-")
+    return "-".join(filter(None, (slug(text), short_hash(normal))))
+
+
+def _number(value: Decimal) -> str:
+    """A decimal without exponent or trailing zeros: 1E+9 -> 1000000000, 1.50 -> 1.5."""
+    return format(value.normalize(), "f")
+
+
+def _local(iri: URIRef) -> str:
+    return str(iri).rsplit("/", 1)[1]
+
+
+def organization(key: str) -> URIRef:
+    return ID["org/" + _name(key)]
+
+
+def platform(name: str) -> URIRef:
+    return ID["platform/" + _name(name)]
+
+
+def article(content_hash: str) -> URIRef:
+    return ID["article/" + content_hash[:16]]
+
+
+def article_graph(content_hash: str) -> URIRef:
+    return GRAPH["article/" + content_hash[:16]]
+
+
+def wikidata(qid: str) -> URIRef:
+    """Accepts ``Q42`` or a Wikidata entity/wiki IRI; anything else is a ValueError."""
+    match = _QID.fullmatch(qid.strip())
+    if not match:
+        raise ValueError(f"not a Wikidata item id: {qid!r}")
+    return WIKIDATA[match.group(1)]
+
+
+def _event(kind: str, parts: Iterable[str], evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
+    # The hash of the supporting sentences keeps apart two events that agree on
+    # every readable part (say two undated rounds of one company with no amount).
+    keys = sorted(f"{article_id}@{start}" for article_id, start in set(evidence_keys))
+    return ID[f"{kind}/" + "-".join([*parts, short_hash(*keys)])]
+
+
+def funding_round(organization_key: str, announced: str | None, amount: Decimal | None,
+                  evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
+    """``evidence_keys``: (article id, sentence start) of every supporting sentence."""
+    parts = [_name(organization_key), announced or "undated", "na" if amount is None else _number(amount)]
+    return _event("round", parts, evidence_keys)
+
+
+def compute_deal(party_keys: Iterable[str], announced: str | None, value: Decimal | None,
+                 evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
+    parties = sorted({_name(k) for k in party_keys}) or ["unnamed"]
+    parts = ["-".join(parties), announced or "undated", "na" if value is None else _number(value)]
+    return _event("deal", parts, evidence_keys)
+
+
+def acquisition(acquirer_key: str, target_key: str, announced: str | None,
+                evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
+    parts = [_name(acquirer_key), _name(target_key), announced or "undated"]
+    return _event("acquisition", parts, evidence_keys)
+
+
+def disambiguated(event: URIRef, fingerprint: str) -> URIRef:
+    """The IRI of one of several distinct events that ``_event`` minted alike."""
+    return URIRef(f"{event}-{short_hash(fingerprint)}")
+
+
+def investment(round_iri: URIRef, investor_key: str) -> URIRef:
+    return ID[f"investment/{_local(round_iri)}--{_name(investor_key)}"]
+
+
+def evidence(content_hash: str, sentence_start: int, sentence_end: int, rule: str, fact: URIRef,
+             match_start: int | None, match_end: int | None) -> URIRef:
+    """One node per (sentence, rule, match, fact): the same sentence supporting two facts gives two nodes."""
+    tail = short_hash(rule, fact, match_start, match_end)
+    return ID[f"evidence/{content_hash[:16]}-{sentence_start}-{sentence_end}-{tail}"]

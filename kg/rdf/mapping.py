@@ -1,0 +1,343 @@
+"""Resolved records -> an RDF dataset with one named graph per article.
+
+Layout of the dataset built by ``build_dataset``:
+
+- ``<https://w3id.org/aikg/graph/article/<hash16>>``, one per article, holds
+  the article node, the evidence nodes of its sentences and, for each fact
+  (organization, chip platform, funding round, compute deal, acquisition) that
+  the article supports: the fact's ``rdf:type``, its name (``rdfs:label`` and
+  ``skos:prefLabel``, for organizations and platforms) and the provenance links
+  ``aikg:evidence`` / ``prov:wasDerivedFrom`` to that article's evidence.
+- The slot values of a fact (amounts, parties, aliases, kinds, confidence,
+  investments...) are written once, into the graph of its *first* supporting
+  article in article-id order, so dropping a later article's graph never loses
+  a slot and the union of the article graphs states each value once.
+- ``<https://w3id.org/aikg/graph/ontology>`` holds the ontology, when given.
+
+``merged_graph`` is the union of the article graphs (not the ontology): the
+graph that is validated, queried and published as Turtle.
+
+A node has one ``aikg:currency``; a figure stated in another currency than
+the node's (the first figure's currency wins) is left out rather than
+written with the wrong unit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
+from decimal import Decimal
+from typing import TypeVar
+
+from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, PROV, SDO, SKOS
+
+from kg.errors import BadInputError
+from kg.rdf import iri
+from kg.rdf.vocab import AIKG
+from kg.records import (ABOUT, AT_LEAST, AT_MOST, AcquisitionRecord, ArticleRecord, ChipPlatformRecord,
+                        ComputeDealRecord, DateValue, Evidence, FundingRoundRecord, Money, OrganizationRecord)
+
+PREFIXES = {
+    "aikg": URIRef(str(AIKG._NS)),
+    "id": URIRef(str(iri.ID)),
+    "schema": URIRef(str(SDO)),
+    "prov": URIRef(str(PROV)),
+    "skos": URIRef(str(SKOS)),
+    "dcterms": URIRef(str(DCTERMS)),
+    "owl": URIRef(str(OWL)),
+    "rdf": URIRef(str(RDF)),
+    "rdfs": URIRef(str(RDFS)),
+    "xsd": URIRef(str(XSD)),
+}
+
+KINDS = {name: getattr(AIKG, name) for name in (
+    "AILab", "CloudProvider", "ChipMaker", "InvestmentFirm", "Technology",
+    "MediaOrganization", "PublicBody", "FinancialInstitution", "EnergyCompany")}
+BOUNDS = {AT_LEAST: AIKG.AtLeast, AT_MOST: AIKG.AtMost, ABOUT: AIKG.Approximately}
+_DATE_TYPES = {"year": XSD.gYear, "month": XSD.gYearMonth, "day": XSD.date}
+
+R = TypeVar("R")
+
+
+def bind_prefixes(graph: Graph) -> None:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+
+
+def decimal(value: Decimal | float | int) -> Literal:
+    """xsd:decimal written without exponent (1E+9 -> "1000000000")."""
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    return Literal(format(number.normalize(), "f"), datatype=XSD.decimal)
+
+
+def date(value: DateValue) -> Literal:
+    """xsd:gYear, xsd:gYearMonth or xsd:date according to the precision of the text."""
+    return Literal(value.iso, datatype=_DATE_TYPES[value.precision])
+
+
+def _bound(bound: str) -> URIRef:
+    try:
+        return BOUNDS[bound]
+    except KeyError:
+        raise ValueError(f"unknown bound {bound!r}; expected one of {sorted(BOUNDS)}") from None
+
+
+def _kind(kind: str) -> URIRef:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise ValueError(f"unknown organization kind {kind!r}; expected one of {sorted(KINDS)}") from None
+
+
+def _fingerprint(record: object) -> str:
+    """The whole content of a record, independent of list and set order."""
+
+    def canon(value):
+        if isinstance(value, dict):
+            return {str(k): canon(v) for k, v in value.items()}
+        if isinstance(value, (list, set, tuple)):
+            return sorted((canon(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
+        return value
+
+    return json.dumps(canon(asdict(record)), sort_keys=True, default=str)
+
+
+def _evidence_keys(evidence: Iterable[Evidence]) -> list[tuple[str, int]]:
+    return [(ev.article_id, ev.sentence_start) for ev in evidence]
+
+
+def _event_iris(records: Sequence[R], mint: Callable[[R], URIRef]) -> list[URIRef]:
+    """Mint each record's IRI; distinct records that mint alike get a content hash appended."""
+    minted = [mint(r) for r in records]
+    contents: dict[URIRef, set[str]] = defaultdict(set)
+    for record, node in zip(records, minted):
+        contents[node].add(_fingerprint(record))
+    return [node if len(contents[node]) == 1 else iri.disambiguated(node, _fingerprint(record))
+            for record, node in zip(records, minted)]
+
+
+class _Builder:
+    def __init__(self, dataset: Dataset, articles: Sequence[ArticleRecord]) -> None:
+        self.dataset = dataset
+        self.articles: dict[str, ArticleRecord] = {}
+        self.graphs: dict[str, Graph] = {}
+        by_hash: dict[str, str] = {}
+        for article in articles:
+            if article.id in self.articles:
+                raise BadInputError(f"two articles have the id {article.id!r}")
+            other = by_hash.setdefault(article.content_hash[:16], article.id)
+            if other != article.id:
+                raise BadInputError(
+                    f"articles {other!r} and {article.id!r} have the same content (hash {article.content_hash[:16]});"
+                    " remove one of them")
+            self.articles[article.id] = article
+            self._write_article(article)
+
+    def graph(self, article_id: str) -> Graph:
+        if article_id not in self.graphs:
+            content_hash = self.articles[article_id].content_hash
+            self.graphs[article_id] = self.dataset.graph(iri.article_graph(content_hash))
+        return self.graphs[article_id]
+
+    def _write_article(self, article: ArticleRecord) -> None:
+        g, node = self.graph(article.id), iri.article(article.content_hash)
+        g.add((node, RDF.type, AIKG.Article))
+        g.add((node, AIKG.articleId, Literal(article.id)))
+        g.add((node, AIKG.contentHash, Literal(article.content_hash)))
+        if article.published:
+            g.add((node, SDO.datePublished, Literal(article.published, datatype=XSD.date)))
+
+    def fact(self, node: URIRef, cls: URIRef, evidence: Sequence[Evidence], label: str | None = None) -> Graph:
+        """Write type, name and provenance into each supporting article's graph.
+
+        Returns the graph of the first supporting article, where the caller
+        writes the slot values.
+        """
+        chosen: dict[URIRef, Evidence] = {}
+        for ev in evidence:
+            article = self.articles.get(ev.article_id)
+            if article is None:
+                raise ValueError(f"evidence of {node} cites article {ev.article_id!r}, which is not among the articles")
+            key = iri.evidence(article.content_hash, ev.sentence_start, ev.sentence_end, ev.rule, node,
+                               ev.match_start, ev.match_end)
+            # The same reading reported twice is one evidence node; keep its best confidence.
+            if key not in chosen or ev.confidence > chosen[key].confidence:
+                chosen[key] = ev
+        if not chosen:
+            raise ValueError(f"{node} has no evidence; every fact must cite at least one sentence")
+        for key, ev in chosen.items():
+            g = self.graph(ev.article_id)
+            article_node = iri.article(self.articles[ev.article_id].content_hash)
+            g.add((node, RDF.type, cls))
+            if label is not None:
+                g.add((node, RDFS.label, Literal(label)))
+                g.add((node, SKOS.prefLabel, Literal(label)))
+            g.add((node, PROV.wasDerivedFrom, article_node))
+            g.add((node, AIKG.evidence, key))
+            self._write_evidence(g, key, ev, article_node)
+        first = self.graph(min(ev.article_id for ev in chosen.values()))
+        first.add((node, AIKG.confidence, decimal(max(ev.confidence for ev in chosen.values()))))
+        return first
+
+    @staticmethod
+    def _write_evidence(g: Graph, node: URIRef, ev: Evidence, article_node: URIRef) -> None:
+        g.add((node, RDF.type, AIKG.Evidence))
+        g.add((node, AIKG.inArticle, article_node))
+        g.add((node, AIKG.sentenceText, Literal(ev.sentence_text)))
+        g.add((node, AIKG.sentenceStart, Literal(ev.sentence_start)))
+        g.add((node, AIKG.sentenceEnd, Literal(ev.sentence_end)))
+        if ev.match_text:
+            g.add((node, AIKG.matchedText, Literal(ev.match_text)))
+        if ev.match_start is not None:
+            g.add((node, AIKG.matchStart, Literal(ev.match_start)))
+        if ev.match_end is not None:
+            g.add((node, AIKG.matchEnd, Literal(ev.match_end)))
+        g.add((node, AIKG.rule, Literal(ev.rule)))
+        g.add((node, AIKG.confidence, decimal(ev.confidence)))
+
+
+def _money(g: Graph, node: URIRef, figures: Sequence[tuple[URIRef, Money | None, URIRef | None]]) -> None:
+    """Write figures (property, money, bound property) sharing the node's one currency."""
+    currency = next((m.currency for _, m, _ in figures if m is not None and m.currency), None)
+    if currency:
+        g.add((node, AIKG.currency, Literal(currency)))
+    for prop, money, bound_prop in figures:
+        if money is None or (money.currency and money.currency != currency):
+            continue
+        g.add((node, prop, decimal(money.amount)))
+        if bound_prop is not None and money.bound:
+            g.add((node, bound_prop, _bound(money.bound)))
+
+
+def _write_organization(b: _Builder, org: OrganizationRecord) -> None:
+    node = iri.organization(org.key)
+    g = b.fact(node, AIKG.Organization, org.evidence, label=org.name)
+    for alias in sorted(org.aliases - {org.name}):
+        g.add((node, SKOS.altLabel, Literal(alias)))
+    if org.wikidata:
+        g.add((node, AIKG.wikidata, iri.wikidata(org.wikidata)))
+    for kind in org.kinds:
+        g.add((node, AIKG.organizationKind, _kind(kind)))
+
+
+def _write_platform(b: _Builder, platform: ChipPlatformRecord) -> None:
+    node = iri.platform(platform.name)
+    g = b.fact(node, AIKG.ChipPlatform, platform.evidence, label=platform.name)
+    for alias in sorted(platform.aliases - {platform.name}):
+        g.add((node, SKOS.altLabel, Literal(alias)))
+    if platform.manufacturer:
+        g.add((node, AIKG.manufacturer, iri.organization(platform.manufacturer)))
+    if platform.kind:
+        g.add((node, AIKG.platformKind, Literal(platform.kind)))
+
+
+def _write_round(b: _Builder, node: URIRef, r: FundingRoundRecord) -> None:
+    g = b.fact(node, AIKG.FundingRound, r.evidence)
+    g.add((node, AIKG.fundedOrganization, iri.organization(r.organization)))
+    _money(g, node, [(AIKG.amount, r.amount, AIKG.amountBound), (AIKG.targetAmount, r.target_amount, None),
+                     (AIKG.valuation, r.valuation, AIKG.valuationBound), (AIKG.sharePrice, r.share_price, None)])
+    # Lead investors and investors with their own amount are investors too (stated, not inferred).
+    for key in {*r.investors, *r.lead_investors, *r.investor_amounts}:
+        g.add((node, AIKG.investor, iri.organization(key)))
+    for key in r.lead_investors:
+        g.add((node, AIKG.leadInvestor, iri.organization(key)))
+    for key, money in r.investor_amounts.items():
+        part = iri.investment(node, key)
+        g.add((node, AIKG.investment, part))
+        g.add((part, RDF.type, AIKG.Investment))
+        g.add((part, AIKG.investor, iri.organization(key)))
+        g.add((part, AIKG.inRound, node))
+        _money(g, part, [(AIKG.amount, money, None)])
+    if r.investor_count is not None:
+        g.add((node, AIKG.investorCount, Literal(r.investor_count)))
+    if r.announced:
+        g.add((node, AIKG.announced, date(r.announced)))
+
+
+def _write_deal(b: _Builder, node: URIRef, d: ComputeDealRecord) -> None:
+    g = b.fact(node, AIKG.ComputeDeal, d.evidence)
+    for key in {*d.parties, *d.providers, *d.customers}:
+        g.add((node, AIKG.party, iri.organization(key)))
+    for key in d.providers:
+        g.add((node, AIKG.provider, iri.organization(key)))
+    for key in d.customers:
+        g.add((node, AIKG.customer, iri.organization(key)))
+    _money(g, node, [(AIKG.value, d.value, AIKG.valueBound)])
+    if d.capacity_mw is not None:
+        g.add((node, AIKG.capacityMW, decimal(d.capacity_mw.value)))
+        if d.capacity_mw.bound:
+            g.add((node, AIKG.capacityBound, _bound(d.capacity_mw.bound)))
+    if d.duration_years is not None:
+        g.add((node, AIKG.durationYears, decimal(d.duration_years)))
+    if d.horizon_year is not None:
+        g.add((node, AIKG.horizonYear, Literal(f"{d.horizon_year:04d}", datatype=XSD.gYear)))
+    for name in d.platforms:
+        g.add((node, AIKG.usesPlatform, iri.platform(name)))
+    if d.announced:
+        g.add((node, AIKG.announced, date(d.announced)))
+
+
+def _write_acquisition(b: _Builder, node: URIRef, a: AcquisitionRecord) -> None:
+    g = b.fact(node, AIKG.Acquisition, a.evidence)
+    g.add((node, AIKG.acquirer, iri.organization(a.acquirer)))
+    g.add((node, AIKG.target, iri.organization(a.target)))
+    _money(g, node, [(AIKG.value, a.value, AIKG.valueBound)])
+    if a.status:
+        g.add((node, AIKG.status, Literal(a.status)))
+    if a.announced:
+        g.add((node, AIKG.announced, date(a.announced)))
+
+
+def _iso(value: DateValue | None) -> str | None:
+    return value.iso if value else None
+
+
+def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[OrganizationRecord],
+                  platforms: Sequence[ChipPlatformRecord], funding_rounds: Sequence[FundingRoundRecord],
+                  compute_deals: Sequence[ComputeDealRecord], acquisitions: Sequence[AcquisitionRecord],
+                  ontology: Graph | None = None) -> Dataset:
+    """Map resolved records to a dataset (layout in the module docstring); input order does not matter.
+
+    Raises ``BadInputError`` for two articles with the same id or content, and
+    ``ValueError`` for records that break the records contract (a fact with
+    no evidence, evidence citing an unknown article, an unknown kind or bound).
+    """
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    b = _Builder(dataset, sorted(articles, key=lambda a: a.id))
+    for org in organizations:
+        _write_organization(b, org)
+    for platform in platforms:
+        _write_platform(b, platform)
+    round_iris = _event_iris(funding_rounds, lambda r: iri.funding_round(
+        r.organization, _iso(r.announced), r.amount.amount if r.amount else None, _evidence_keys(r.evidence)))
+    for node, r in zip(round_iris, funding_rounds):
+        _write_round(b, node, r)
+    deal_iris = _event_iris(compute_deals, lambda d: iri.compute_deal(
+        [*d.parties, *d.providers, *d.customers], _iso(d.announced), d.value.amount if d.value else None,
+        _evidence_keys(d.evidence)))
+    for node, d in zip(deal_iris, compute_deals):
+        _write_deal(b, node, d)
+    acquisition_iris = _event_iris(acquisitions, lambda a: iri.acquisition(
+        a.acquirer, a.target, _iso(a.announced), _evidence_keys(a.evidence)))
+    for node, a in zip(acquisition_iris, acquisitions):
+        _write_acquisition(b, node, a)
+    if ontology is not None:
+        for prefix, namespace in ontology.namespaces():
+            dataset.bind(prefix, namespace, override=False)
+        graph = dataset.graph(iri.ONTOLOGY_GRAPH)
+        graph += ontology
+    return dataset
+
+
+def merged_graph(dataset: Dataset) -> Graph:
+    """The union of the article graphs (the ontology graph left out), with the project's prefixes."""
+    merged = Graph(bind_namespaces="core")
+    bind_prefixes(merged)
+    for graph in dataset.graphs():
+        if graph.identifier != iri.ONTOLOGY_GRAPH:
+            merged += graph
+    return merged

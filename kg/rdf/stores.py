@@ -1,0 +1,480 @@
+"""Remote triple stores: push a dataset over HTTP, run a SPARQL query against an endpoint.
+
+Endpoint URLs follow Oxigraph's layout (``/store`` for the Graph Store Protocol,
+``/query`` and ``/update`` for SPARQL) and anything else is taken as given:
+
+* a base URL without a path (``http://127.0.0.1:7878``) gets the right
+  path appended: ``/store`` for ``push``, ``/query`` (or ``/update``) for
+  ``query_endpoint``;
+* a URL whose last path segment is ``store``, ``query`` or ``update``
+  (``http://127.0.0.1:7878/store``) has that segment swapped for the one needed;
+* any other URL (``http://host:3030/ds``, ``http://host/sparql``) is used as it is,
+  for the Graph Store Protocol and SPARQL alike.
+
+Credentials come from the ``user``/``password`` arguments, else from
+``KG_STORE_USER``/``KG_STORE_PASSWORD``, else from the URL's ``user:password@``
+part, and travel as HTTP basic auth. They are never logged nor put in a message.
+TLS certificates are verified (urllib's default context).
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import http.client
+import ipaddress
+import logging
+import os
+import re
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from pyparsing import ParseException
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+
+from kg.errors import BadInputError, KgError, StoreError
+
+log = logging.getLogger(__name__)
+
+_OXIGRAPH_SEGMENTS = {"store", "query", "update"}
+# Characters that may not appear in an IRI written between <...> (SPARQL/N-Triples IRIREF).
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
+_SNIPPET = 200
+
+
+@dataclass(frozen=True)
+class PushedGraph:
+    iri: str | None  # None: the store's default graph
+    triples: int
+
+
+@dataclass
+class PushReport:
+    store_url: str
+    total: int
+    protocol: str = "graph-store"  # "sparql-update" once the store answered 404/405 to the Graph Store Protocol
+    loaded: list[PushedGraph] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return len(self.loaded) == self.total
+
+    @property
+    def triples(self) -> int:
+        return sum(g.triples for g in self.loaded)
+
+
+class PushError(StoreError):
+    """A push stopped part-way; ``report`` lists the graphs loaded before the failure."""
+
+    def __init__(self, message: str, report: PushReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
+# --------------------------------------------------------------------------- endpoints and credentials
+
+@dataclass(frozen=True)
+class _Target:
+    url: str  # without credentials: safe to show
+    authorization: str | None = None
+    secrets: tuple[str, ...] = ()  # scrubbed from anything the server sends back
+
+    def at(self, url: str) -> _Target:
+        return replace(self, url=url)
+
+    def scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        headers = {"User-Agent": "aikg", **extra}
+        if self.authorization:
+            headers["Authorization"] = self.authorization
+        return headers
+
+
+def _target(endpoint: str, user: str | None, password: str | None) -> _Target:
+    parts = urllib.parse.urlsplit(endpoint.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadInputError(f"not an http(s) store URL: {_without_userinfo(parts)}")
+    if parts.query or parts.fragment:
+        raise BadInputError(f"store URL must not have a query or fragment: {_without_userinfo(parts)}")
+    url = _without_userinfo(parts)
+    url_user, url_password = (None if v is None else urllib.parse.unquote(v) for v in (parts.username, parts.password))
+    user = user if user is not None else os.environ.get("KG_STORE_USER") or url_user
+    password = password if password is not None else os.environ.get("KG_STORE_PASSWORD") or url_password or ""
+    if password and not user:
+        raise BadInputError("a store password is set but no user (--user or KG_STORE_USER)")
+    if not user:
+        return _Target(url)
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        log.warning("sending store credentials to %s over plain HTTP", parts.hostname)
+    token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    return _Target(url, f"Basic {token}", tuple(s for s in (password, token) if s))
+
+
+def _without_userinfo(parts: urllib.parse.SplitResult) -> str:
+    return urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2], query="", fragment=""))
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def oxigraph_url(url: str, segment: str) -> str:
+    """``url`` turned into the store's ``segment`` endpoint (see the module docstring)."""
+    parts = urllib.parse.urlsplit(url)
+    path = parts.path.rstrip("/")
+    head, _, last = path.rpartition("/")
+    if not path:
+        path = "/" + segment
+    elif last in _OXIGRAPH_SEGMENTS:
+        path = f"{head}/{segment}"
+    return urllib.parse.urlunsplit(parts._replace(path=path))
+
+
+# --------------------------------------------------------------------------- HTTP
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect would resend the credentials wherever it points: report it instead."""
+
+    def redirect_request(self, *args, **kwargs) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
+    """One HTTP exchange; an HTTP error status is returned, not raised."""
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, exc.read()
+
+
+def _network_problem(exc: BaseException, timeout: float) -> tuple[str, bool]:
+    """A short description of a failed exchange, and whether trying again may help."""
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(reason, ssl.SSLCertVerificationError):
+        return f"TLS certificate verification failed ({reason.verify_message})", False
+    if isinstance(reason, ssl.SSLError):
+        return f"TLS error ({reason.reason or reason})", False
+    if isinstance(reason, TimeoutError):  # socket.timeout is TimeoutError
+        return f"timed out after {timeout:g} s", True
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused", True
+    if isinstance(reason, ConnectionResetError | http.client.RemoteDisconnected):
+        return "connection closed by the store", True
+    if isinstance(reason, socket.gaierror):
+        return "cannot resolve the host name", True
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror.lower(), True
+    return str(reason) or type(reason).__name__, True
+
+
+def _snippet(target: _Target, body: bytes) -> str:
+    text = " ".join(body.decode("utf-8", "replace").split())
+    text = target.scrub(text)
+    return text if len(text) <= _SNIPPET else text[:_SNIPPET] + "..."
+
+
+def _send(target: _Target, url: str, method: str, body: bytes, content_type: str, *,
+          timeout: float, retries: int, backoff: float) -> tuple[int, bytes]:
+    """Send with retries on network errors and 5xx; return the final (status, body) of a < 500 answer."""
+    attempt = 0
+    while True:
+        attempt += 1
+        request = urllib.request.Request(url, data=body, method=method,
+                                         headers=target.headers(**{"Content-Type": content_type}))
+        try:
+            status, answer = _exchange(request, timeout)
+        except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts and resets are OSErrors
+            problem, retryable = _network_problem(exc, timeout)
+            failure = f"cannot reach store at {target.url}: {problem}"
+        else:
+            if status < 500:
+                return status, answer
+            retryable = True
+            failure = _failed(target, status, answer)
+        if not retryable or attempt > retries:
+            raise StoreError(failure + (f" (after {attempt} attempts)" if attempt > 1 else ""))
+        delay = backoff * 2 ** (attempt - 1)
+        log.warning("%s; retrying in %.2g s (attempt %d of %d)", failure, delay, attempt + 1, retries + 1)
+        time.sleep(delay)
+
+
+def _failed(target: _Target, status: int, answer: bytes) -> str:
+    return f"store at {target.url} failed: HTTP {status} {_snippet(target, answer)}".rstrip()
+
+
+def _refusal(target: _Target, status: int, answer: bytes, what: str) -> StoreError:
+    if status == 401:
+        return StoreError(f"store at {target.url} refused the credentials (HTTP 401)")
+    if status == 403:
+        return StoreError(f"store at {target.url} refused access (HTTP 403)")
+    if 300 <= status < 400:
+        return StoreError(f"store at {target.url} redirects (HTTP {status}); give the URL it redirects to")
+    if status >= 500:
+        return StoreError(_failed(target, status, answer))
+    return StoreError(f"store at {target.url} rejected {what}: HTTP {status} {_snippet(target, answer)}".rstrip())
+
+
+# --------------------------------------------------------------------------- push
+
+@dataclass(frozen=True)
+class _Payload:
+    iri: str | None
+    ntriples: bytes
+    triples: int
+
+    @property
+    def label(self) -> str:
+        return _label(self.iri)
+
+
+def _label(iri: str | None) -> str:
+    return f"graph <{iri}>" if iri else "the default graph"
+
+
+def _ntriples(graph: Graph, label: str) -> bytes:
+    # rdflib checks subject/predicate/object IRIs while serializing, but writes datatype IRIs unchecked.
+    bad = {str(o.datatype) for o in graph.objects() if isinstance(o, Literal) and o.datatype}
+    bad = {iri for iri in bad if not _IRI.fullmatch(iri)}
+    if bad:
+        raise BadInputError(f"{label}: invalid datatype IRI {sorted(bad)[0]!r}")
+    try:
+        return graph.serialize(format="nt", encoding="utf-8")
+    except Exception as exc:  # rdflib raises a bare Exception for an IRI it cannot write
+        raise BadInputError(f"{label}: {exc}") from exc
+
+
+def _payloads(dataset: Dataset, graph: str | None) -> list[_Payload]:
+    """Every graph to push, serialized up front so that bad data fails before anything is loaded."""
+    if graph is not None:
+        if not _IRI.fullmatch(graph):
+            raise BadInputError(f"not a graph IRI: {graph!r}")
+        merged = Graph()
+        for quad in dataset.quads((None, None, None, None)):
+            merged.add(quad[:3])
+        parts: Iterable[tuple[str | None, Graph]] = [(graph, merged)]
+    else:
+        named, default = [], []
+        for g in dataset.graphs():
+            if g.identifier == DATASET_DEFAULT_GRAPH_ID:
+                default = [(None, g)] if len(g) else []
+            elif isinstance(g.identifier, URIRef) and _IRI.fullmatch(str(g.identifier)):
+                named.append((str(g.identifier), g))
+            else:
+                raise BadInputError(f"graph name {g.identifier.n3()} is not an IRI; the store needs one")
+        parts = sorted(named, key=lambda item: item[0]) + default
+    payloads = []
+    for iri, g in parts:
+        payloads.append(_Payload(iri, _ntriples(g, _label(iri)), len(g)))
+    if not any(p.triples for p in payloads):
+        raise BadInputError("nothing to push: the dataset has no triples")
+    return payloads
+
+
+def graph_store_url(store_url: str, iri: str | None) -> str:
+    """The Graph Store Protocol URL of one graph (``?default`` for the default graph)."""
+    return f"{store_url}?default" if iri is None else f"{store_url}?graph={urllib.parse.quote(iri, safe='')}"
+
+
+def update_text(payload_iri: str | None, ntriples: bytes) -> str:
+    """The SPARQL Update that replaces one graph, for stores without the Graph Store Protocol.
+
+    INSERT DATA admits no variables, so the data is written in; the graph IRI and every
+    IRI of the data were checked against the IRIREF grammar, and literals are escaped
+    by rdflib's N-Triples writer, so nothing can close the data block early.
+    """
+    data = ntriples.decode("utf-8")
+    if payload_iri is None:
+        return f"DROP SILENT DEFAULT ;\nINSERT DATA {{\n{data}}}\n"
+    return f"DROP SILENT GRAPH <{payload_iri}> ;\nINSERT DATA {{ GRAPH <{payload_iri}> {{\n{data}}} }}\n"
+
+
+def push(dataset: Dataset, endpoint: str, *, graph: str | None = None, user: str | None = None,
+         password: str | None = None, timeout: float = 30.0, retries: int = 3, backoff: float = 0.5) -> PushReport:
+    """Load each graph of ``dataset`` into the store at ``endpoint``, replacing what that graph held.
+
+    Each graph is one HTTP PUT of N-Triples to ``<store>?graph=<IRI>`` (the default graph to
+    ``<store>?default``), atomic in the store, so pushing again gives the same content and never
+    duplicates. With ``graph``, all triples go into that one graph. A store answering 404 or 405 to
+    the Graph Store Protocol gets ``DROP SILENT GRAPH; INSERT DATA`` updates instead. Network
+    errors and 5xx answers are retried ``retries`` times, waiting ``backoff`` s, then twice that...
+    Blank nodes shared between graphs become distinct nodes in the store (one document per graph).
+
+    Raises ``PushError`` (a ``StoreError``) naming how many graphs were loaded; its ``report``
+    lists them. ``BadInputError`` for a bad URL or data that cannot be written as N-Triples.
+    """
+    target = _target(endpoint, user, password)
+    store = target.at(oxigraph_url(target.url, "store"))
+    payloads = _payloads(dataset, graph)
+    report = PushReport(store.url, len(payloads))
+    started = time.perf_counter()
+    try:
+        for payload in payloads:
+            _push_one(store, payload, report, timeout=timeout, retries=retries, backoff=backoff)
+            report.loaded.append(PushedGraph(payload.iri, payload.triples))
+            log.debug("loaded %s (%d triples) into %s", payload.label, payload.triples, report.store_url)
+    except StoreError as exc:
+        report.seconds = time.perf_counter() - started
+        raise PushError(f"{exc}; {len(report.loaded)} of {report.total} graphs loaded, "
+                        "pushing again completes it", report) from exc
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _push_one(store: _Target, payload: _Payload, report: PushReport, **send) -> None:
+    if report.protocol == "graph-store":
+        status, answer = _send(store, graph_store_url(store.url, payload.iri), "PUT", payload.ntriples,
+                               "application/n-triples", **send)
+        if 200 <= status < 300:
+            return
+        if status not in (404, 405):
+            raise _refusal(store, status, answer, payload.label)
+        log.info("store at %s has no Graph Store Protocol (HTTP %d); using SPARQL Update", store.url, status)
+        report.protocol = "sparql-update"
+        report.store_url = oxigraph_url(store.url, "update")
+    update = store.at(report.store_url)
+    status, answer = _send(update, update.url, "POST", update_text(payload.iri, payload.ntriples).encode("utf-8"),
+                           "application/sparql-update", **send)
+    if not 200 <= status < 300:
+        raise _refusal(update, status, answer, payload.label)
+
+
+# --------------------------------------------------------------------------- query
+
+def _query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE or UPDATE, from rdflib's parser.
+
+    SPARQLWrapper's own guess is a regex that reads keywords inside IRIs (``<http://ex.org/address>``
+    is an ADD), so it is overridden. Text rdflib cannot parse is sent as a query: a query endpoint
+    never runs an update, and the store reports the syntax error.
+    """
+    try:
+        return {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
+                "DescribeQuery": "DESCRIBE"}.get(parseQuery(text)[1].name, "SELECT")
+    except ParseException:
+        pass
+    try:
+        parseUpdate(text)
+    except ParseException:
+        return "SELECT"
+    return "UPDATE"
+
+
+def query_endpoint(endpoint_url: str, query_text: str, *, user: str | None = None, password: str | None = None,
+                   timeout: float = 60.0, allow_update: bool = False) -> tuple[list[str], list[dict[str, str | None]]]:
+    """Run ``query_text`` at a SPARQL endpoint (POST, JSON results) and return ``(columns, rows)``.
+
+    Rows map each column to ``str(value)`` as rdflib gives it (lexical form of literals, IRI string,
+    blank node label) or ``None`` when unbound. ASK gives one ``ask`` column holding ``"true"`` or
+    ``"false"``; CONSTRUCT and DESCRIBE give ``subject``/``predicate``/``object`` rows, sorted; an
+    allowed update gives no columns and no rows. Updates are refused unless ``allow_update``.
+    """
+    form = _query_form(query_text)
+    if form == "UPDATE" and not allow_update:
+        raise BadInputError("this is a SPARQL update, not a query; updates are refused unless explicitly allowed")
+    target = _target(endpoint_url, user, password)
+    url = oxigraph_url(target.url, "update" if form == "UPDATE" else "query")
+    shown = target.at(url)
+
+    sparql = SPARQLWrapper(url, updateEndpoint=url)
+    sparql.setMethod(POST)
+    sparql.setOnlyConneg(True)  # no format=/output= parameters some stores reject
+    sparql.setReturnFormat(TURTLE if form in ("CONSTRUCT", "DESCRIBE") else JSON)
+    with warnings.catch_warnings():  # SPARQLWrapper warns when its guess fails; the guess is replaced anyway
+        warnings.simplefilter("ignore", RuntimeWarning)
+        sparql.setQuery(query_text)
+    sparql.queryType = "INSERT" if form == "UPDATE" else form
+    sparql.timeout = timeout  # setTimeout() truncates to int, and 0 would mean no timeout
+    if target.authorization:
+        sparql.addCustomHttpHeader("Authorization", target.authorization)
+    try:
+        result = sparql.query()
+        try:
+            answer = None if form == "UPDATE" else result.convert()
+        finally:
+            result.response.close()
+    except SPARQLWrapperException as exc:
+        raise _query_failure(shown, exc) from None
+    except urllib.error.HTTPError as exc:
+        with exc:
+            raise _refusal(shown, exc.code, exc.read(), "the query") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise StoreError(f"cannot reach store at {url}: {_network_problem(exc, timeout)[0]}") from None
+    except (ValueError, TypeError) as exc:  # JSON that is not a results document
+        raise StoreError(f"store at {url} sent an unreadable answer: {exc}") from None
+    if form == "UPDATE":
+        return [], []
+    if form in ("CONSTRUCT", "DESCRIBE"):
+        return _graph_rows(shown, answer)
+    return _json_rows(shown, answer)
+
+
+def _query_failure(target: _Target, exc: Exception) -> KgError:
+    """A SPARQLWrapper error (it has read the HTTP error; its status is on the chained exception)."""
+    status = getattr(exc.__context__, "code", None)
+    # SPARQLWrapper keeps the server's answer only as the repr of its bytes, at the end of the message.
+    detail = str(exc).partition("Response:\n")[2]
+    body = _literal_bytes(detail)
+    if status == 400:
+        return BadInputError(f"store at {target.url} rejected the query: {_snippet(target, body)}")
+    if status == 404:
+        return StoreError(f"no SPARQL endpoint at {target.url} (HTTP 404)")
+    return _refusal(target, status or 0, body, "the query")
+
+
+def _literal_bytes(text: str) -> bytes:
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text.encode()
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+def _json_rows(target: _Target, answer: object) -> tuple[list[str], list[dict[str, str | None]]]:
+    if not isinstance(answer, dict):
+        raise StoreError(f"store at {target.url} sent an unreadable answer")
+    if "boolean" in answer:
+        return ["ask"], [{"ask": "true" if answer["boolean"] else "false"}]
+    try:
+        columns = list(answer["head"]["vars"])
+        bindings = answer["results"]["bindings"]
+        rows = [{c: (b[c]["value"] if c in b else None) for c in columns} for b in bindings]
+    except (KeyError, TypeError) as exc:
+        raise StoreError(f"store at {target.url} sent an unreadable answer: missing {exc}") from None
+    return columns, rows
+
+
+def _graph_rows(target: _Target, answer: object) -> tuple[list[str], list[dict[str, str | None]]]:
+    graph = Graph()
+    try:
+        graph.parse(data=answer, format="turtle")
+    except Exception as exc:  # rdflib's parsers raise assorted types for bad input
+        raise StoreError(f"store at {target.url} sent unreadable Turtle: {exc}") from None
+    columns = ["subject", "predicate", "object"]
+    rows = sorted((str(s), str(p), str(o)) for s, p, o in graph)
+    return columns, [dict(zip(columns, row)) for row in rows]
+

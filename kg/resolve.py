@@ -1,0 +1,214 @@
+"""Corpus-wide resolution over records: one node per organization, platform and event.
+
+Works on plain records only (no spaCy, no rdflib). Two articles reporting the
+same event give one record with the evidence of both; an earlier event
+mentioned in passing stays separate because its date or figure differs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from kg.names import loose_key
+from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue,
+                        Extraction, FundingRoundRecord, Money, OrganizationRecord)
+
+TOLERANCE = Decimal("0.02")
+
+
+@dataclass
+class Corpus:
+    """Resolved records of a whole corpus: what the RDF side maps to a graph."""
+
+    articles: list[ArticleRecord] = field(default_factory=list)
+    organizations: list[OrganizationRecord] = field(default_factory=list)
+    platforms: list[ChipPlatformRecord] = field(default_factory=list)
+    funding_rounds: list[FundingRoundRecord] = field(default_factory=list)
+    compute_deals: list[ComputeDealRecord] = field(default_factory=list)
+    acquisitions: list[AcquisitionRecord] = field(default_factory=list)
+
+
+def _close(a: Money | None, b: Money | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a.currency and b.currency and a.currency != b.currency:
+        return False
+    return abs(a.amount - b.amount) <= TOLERANCE * max(a.amount, b.amount)
+
+
+def _dates_agree(a: DateValue | None, b: DateValue | None) -> bool:
+    return a is None or b is None or a.refines(b) or b.refines(a)
+
+
+def _finer(a: DateValue | None, b: DateValue | None) -> DateValue | None:
+    if a is None or b is None:
+        return a or b
+    return a if len(a.iso) >= len(b.iso) else b
+
+
+def _extend(target: list[str], items: Iterable[str]) -> None:
+    for item in items:
+        if item not in target:
+            target.append(item)
+
+
+def resolve(extractions: Iterable[Extraction], gazetteer_names: dict[str, dict] | None = None) -> Corpus:
+    """Merge per-article extractions into one corpus (input order does not matter)."""
+    corpus = Corpus()
+    orgs: dict[str, OrganizationRecord] = {}
+    platforms: dict[str, ChipPlatformRecord] = {}
+    for ex in sorted(extractions, key=lambda e: e.article.id):
+        corpus.articles.append(ex.article)
+        for org in ex.organizations:
+            _merge_org(orgs, org)
+        for p in ex.platforms:
+            known = platforms.get(p.name)
+            if known is None:
+                platforms[p.name] = ChipPlatformRecord(p.name, set(p.aliases), p.manufacturer, p.kind, list(p.evidence))
+            else:
+                known.aliases |= p.aliases
+                known.evidence += p.evidence
+                known.manufacturer = known.manufacturer or p.manufacturer
+        for r in ex.funding_rounds:
+            _merge_round(corpus.funding_rounds, r)
+        for d in ex.compute_deals:
+            _merge_deal(corpus.compute_deals, d)
+        for a in ex.acquisitions:
+            _merge_acquisition(corpus.acquisitions, a)
+    rename = _short_name_merges(orgs)
+    for old, new in rename.items():
+        _merge_org(orgs, orgs.pop(old), key=new)
+    _apply_renames(corpus, rename)
+    _ensure_referenced(corpus, orgs, platforms, gazetteer_names or {})
+    for org in orgs.values():
+        org.aliases.discard(org.name)
+    corpus.organizations = sorted(orgs.values(), key=lambda o: o.key)
+    corpus.platforms = sorted(platforms.values(), key=lambda p: p.name)
+    return corpus
+
+
+def _merge_org(orgs: dict[str, OrganizationRecord], org: OrganizationRecord, key: str | None = None) -> None:
+    key = key or org.key
+    known = orgs.get(key)
+    if known is None:
+        orgs[key] = OrganizationRecord(key, org.name, set(org.aliases), list(org.kinds), org.wikidata, list(org.evidence))
+        return
+    known.aliases |= org.aliases | {org.name}
+    _extend(known.kinds, org.kinds)
+    known.wikidata = known.wikidata or org.wikidata
+    known.evidence += org.evidence
+
+
+def _short_name_merges(orgs: dict[str, OrganizationRecord]) -> dict[str, str]:
+    """A one-word name found only by the model that starts a longer name of the corpus is that organization."""
+    rename = {}
+    for key, org in orgs.items():
+        if " " in key or org.kinds:
+            continue
+        longer = [k for k in orgs if k != key and k.split(" ")[0] == key]
+        if len(longer) == 1:
+            rename[key] = longer[0]
+    return rename
+
+
+def _apply_renames(corpus: Corpus, rename: dict[str, str]) -> None:
+    if not rename:
+        return
+
+    def fix(keys: list[str]) -> list[str]:
+        out: list[str] = []
+        _extend(out, (rename.get(k, k) for k in keys))
+        return out
+
+    for r in corpus.funding_rounds:
+        r.organization = rename.get(r.organization, r.organization)
+        r.investors, r.lead_investors = fix(r.investors), fix(r.lead_investors)
+        r.investor_amounts = {rename.get(k, k): v for k, v in r.investor_amounts.items()}
+    for d in corpus.compute_deals:
+        d.parties, d.providers, d.customers = fix(d.parties), fix(d.providers), fix(d.customers)
+    for a in corpus.acquisitions:
+        a.acquirer, a.target = rename.get(a.acquirer, a.acquirer), rename.get(a.target, a.target)
+
+
+def _ensure_referenced(corpus: Corpus, orgs: dict[str, OrganizationRecord],
+                       platforms: dict[str, ChipPlatformRecord], gazetteer: dict[str, dict]) -> None:
+    """Every organization a fact points to has a node (a chip's maker may be named only by the gazetteer)."""
+    for p in platforms.values():
+        if p.manufacturer and p.manufacturer not in orgs:
+            row = gazetteer.get(p.manufacturer)
+            if row is None:
+                p.manufacturer = None
+                continue
+            orgs[p.manufacturer] = OrganizationRecord(
+                p.manufacturer, row["name"], set(row.get("aliases", [])), list(row.get("kinds", [])),
+                row.get("wikidata"), [ev for ev in p.evidence[:1]])
+    referenced: set[str] = set()
+    for r in corpus.funding_rounds:
+        referenced |= {r.organization, *r.investors, *r.lead_investors}
+    for d in corpus.compute_deals:
+        referenced |= set(d.parties)
+    for a in corpus.acquisitions:
+        referenced |= {a.acquirer, a.target}
+    missing = referenced - set(orgs)
+    if missing:
+        raise ValueError(f"facts refer to organizations without a record: {sorted(missing)}")
+
+
+def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord) -> None:
+    for r in rounds:
+        if r.organization != new.organization or not _dates_agree(r.announced, new.announced):
+            continue
+        amounts = [m for m in (r.amount, r.target_amount) if m]
+        if any(_close(a, b) for a in amounts for b in (new.amount, new.target_amount) if b):
+            r.announced = _finer(r.announced, new.announced)
+            r.amount = r.amount or new.amount
+            r.target_amount = r.target_amount or new.target_amount
+            r.valuation = r.valuation or new.valuation
+            r.share_price = r.share_price or new.share_price
+            r.investor_count = r.investor_count or new.investor_count
+            _extend(r.investors, new.investors)
+            _extend(r.lead_investors, new.lead_investors)
+            for k, v in new.investor_amounts.items():
+                r.investor_amounts.setdefault(k, v)
+            r.evidence += new.evidence
+            return
+    rounds.append(new)
+
+
+def _merge_deal(deals: list[ComputeDealRecord], new: ComputeDealRecord) -> None:
+    for d in deals:
+        if set(d.parties) != set(new.parties) or not _dates_agree(d.announced, new.announced):
+            continue
+        same_value = _close(d.value, new.value)
+        same_capacity = (d.capacity_mw is not None and new.capacity_mw is not None and
+                         d.capacity_mw.value == new.capacity_mw.value)
+        neither = d.value is None and new.value is None and d.capacity_mw is None and new.capacity_mw is None
+        if same_value or same_capacity or neither:
+            d.announced = _finer(d.announced, new.announced)
+            d.value = d.value or new.value
+            d.capacity_mw = d.capacity_mw or new.capacity_mw
+            d.duration_years = d.duration_years or new.duration_years
+            d.horizon_year = d.horizon_year or new.horizon_year
+            _extend(d.providers, new.providers)
+            _extend(d.customers, new.customers)
+            _extend(d.platforms, new.platforms)
+            d.evidence += new.evidence
+            return
+    deals.append(new)
+
+
+def _merge_acquisition(acquisitions: list[AcquisitionRecord], new: AcquisitionRecord) -> None:
+    for a in acquisitions:
+        if (a.acquirer, a.target) == (new.acquirer, new.target) and _dates_agree(a.announced, new.announced):
+            a.announced = _finer(a.announced, new.announced)
+            a.value = a.value or new.value
+            a.status = a.status or new.status
+            a.evidence += new.evidence
+            return
+    acquisitions.append(new)
+
+
+def gazetteer_index(rows: list[dict]) -> dict[str, dict]:
+    return {loose_key(r["name"]): r for r in rows}
