@@ -114,14 +114,20 @@ def _parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--bind", "binds", multiple=True, metavar="NAME=VALUE", help="Value for a query variable (a literal).")
 @click.option("--allow-update", is_flag=True, help="Allow SPARQL Update queries (refused by default).")
+@click.option("--user", default=None, envvar="KG_STORE_USER", help="Endpoint user name (or KG_STORE_USER).")
+@click.option("--credentials", type=click.Path(path_type=Path), default=None,
+              help="File 'user:password' readable by its owner only (else KG_STORE_PASSWORD).")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an endpoint.")
 def query(name_or_file: str, graph: Path, endpoint: str | None, fmt: str, binds: tuple[str, ...],
-          allow_update: bool) -> None:
+          allow_update: bool, user: str | None, credentials: Path | None, timeout: float) -> None:
     """Run a bundled query (by name) or any .rq file, locally or at an endpoint."""
     from kg.query import run_endpoint_query, run_query
 
     bindings = _parse_bindings(binds)
     if endpoint:
-        result = run_endpoint_query(endpoint, name_or_file, bindings=bindings, allow_update=allow_update)
+        user, password = _credentials(user, credentials)
+        result = run_endpoint_query(endpoint, name_or_file, bindings=bindings, allow_update=allow_update,
+                                    timeout=timeout, user=user, password=password)
     else:
         result = run_query(_load(graph), name_or_file, bindings=bindings, allow_update=allow_update)
     click.echo({"table": result.to_table, "csv": result.to_csv, "json": result.to_json}[fmt]())
@@ -177,3 +183,68 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None) -> None:
         console.print(f"wrote {path}", highlight=False)
     if not report.conforms:
         sys.exit(1)
+
+
+DEFAULT_DATASET = DEFAULT_OUT.with_suffix(".trig")
+
+
+@main.command()
+@click.option("--from", "source", type=click.Path(path_type=Path), default=DEFAULT_DATASET, show_default=True,
+              help="Graph file to export (the TriG written by `kg build` keeps one named graph per article).")
+@click.option("--format", "fmt", type=click.Choice(["ttl", "trig", "nq", "nt", "jsonld"]), required=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+def export(source: Path, fmt: str, output: Path) -> None:
+    """Write the graph as Turtle, TriG, N-Quads, N-Triples or JSON-LD (deterministic output)."""
+    from kg.rdf.io import load_dataset, load_graph, serialize, write_atomic
+
+    data = load_dataset(source) if fmt in ("trig", "nq", "jsonld") else load_graph(source)
+    write_atomic(output, serialize(data, fmt))
+    click.echo(str(output))
+
+
+def _credentials(user: str | None, credentials: Path | None) -> tuple[str | None, str | None]:
+    if credentials is not None:
+        from kg.rdf.stores import load_credentials
+
+        return load_credentials(credentials)
+    return user, None
+
+
+@main.command()
+@click.option("--endpoint", required=True, help="Store URL (e.g. http://127.0.0.1:7878 or its /store URL).")
+@click.option("--from", "source", type=click.Path(path_type=Path), default=DEFAULT_DATASET, show_default=True)
+@click.option("--graph", "graph_iri", default=None, help="Load everything into this one named graph instead.")
+@click.option("--user", default=None, envvar="KG_STORE_USER", help="User name (or KG_STORE_USER).")
+@click.option("--credentials", type=click.Path(path_type=Path), default=None,
+              help="File 'user:password' readable by its owner only (else KG_STORE_PASSWORD).")
+@click.option("--timeout", type=float, default=30.0, show_default=True)
+@click.option("--retries", type=int, default=3, show_default=True)
+def push(endpoint: str, source: Path, graph_iri: str | None, user: str | None, credentials: Path | None,
+         timeout: float, retries: int) -> None:
+    """Load the graph into a triple store (Graph Store Protocol; one named graph per article, replaced on re-push)."""
+    from kg.rdf.io import load_dataset
+    from kg.rdf.stores import push as run_push
+
+    user, password = _credentials(user, credentials)
+    report = run_push(load_dataset(source), endpoint, graph=graph_iri, user=user, password=password,
+                      timeout=timeout, retries=retries)
+    click.echo(f"loaded {len(report.loaded)} of {report.total} graphs ({report.triples} triples) into "
+               f"{report.store_url} via {report.protocol} in {report.seconds:.2f} s")
+
+
+@main.command()
+@click.option("--graph", "source", type=click.Path(path_type=Path), default=DEFAULT_DATASET, show_default=True)
+@click.option("--port", type=int, default=7878, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(source: Path, port: int, host: str) -> None:
+    """Serve the graph at a local SPARQL endpoint (Oxigraph) until Ctrl-C."""
+    from kg.rdf.oxigraph_server import serve_forever
+
+    def ready(server) -> None:
+        click.echo(f"SPARQL endpoint: {server.query_url}  (Ctrl-C stops it)")
+
+    serve_forever(source, port, host=host, on_ready=ready)
+
+
+if __name__ == "__main__":
+    main()

@@ -36,6 +36,7 @@ from rdflib.query import Result
 
 from kg.errors import BadInputError, StoreError
 from kg.rdf.io import offline
+from kg.rdf.literals import display
 from kg.resources import queries_dir
 
 # Characters that cannot appear in an IRI (RFC 3987), so an <...> binding with them is refused.
@@ -164,6 +165,8 @@ def _text(term) -> str | None:
         return None
     if isinstance(term, BNode):
         return term.n3()
+    if isinstance(term, Literal):
+        return display(str(term), str(term.datatype) if term.datatype else None)
     return str(term)
 
 
@@ -212,41 +215,19 @@ def run_query_rows(graph: Graph) -> dict[str, list[dict[str, str | None]]]:
 
 def run_endpoint_query(endpoint: str, name_or_path: str | os.PathLike[str],
                        bindings: Mapping[str, object] | None = None, *, allow_update: bool = False,
-                       timeout: float = 60.0) -> QueryResult:
-    """Run a bundled query or ``.rq`` file at a SPARQL endpoint (updates go to the same URL).
+                       timeout: float = 60.0, user: str | None = None, password: str | None = None) -> QueryResult:
+    """Run a bundled query or ``.rq`` file at a SPARQL endpoint, with the same result shape as ``run_query``.
 
     Bindings are refused here: an endpoint only receives query text, and
     values never enter a query by editing its text.
     """
-    from SPARQLWrapper import JSON, POST, RDFXML, SPARQLWrapper
-    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    from kg.rdf.stores import query_endpoint
 
     _, source, text = _load(name_or_path)
-    query = _prepare(source, text, allow_update)
+    _prepare(source, text, allow_update)  # a syntax error or a refused update is reported before any request
     if bindings:
         raise BadInputError("bindings (--bind) work on local graphs only; an endpoint receives the query text as is")
-    client = SPARQLWrapper(endpoint, updateEndpoint=endpoint)
-    client.setTimeout(max(1, round(timeout)))
-    client.setMethod(POST)
-    client.setQuery(text)
-    graph_query = query is not None and query.algebra.name in ("ConstructQuery", "DescribeQuery")
-    client.setReturnFormat(RDFXML if graph_query else JSON)
-    try:
-        if query is None:
-            client.query()
-            return QueryResult([], [])
-        converted = client.queryAndConvert()
-    except (SPARQLWrapperException, OSError) as exc:
-        raise StoreError(f"SPARQL endpoint {endpoint} failed: {str(exc).strip().splitlines()[0]}") from exc
-    if graph_query:
-        return _graph_result(converted)
-    if "boolean" in converted:
-        return QueryResult(["boolean"], [{"boolean": "true" if converted["boolean"] else "false"}])
-    columns = converted["head"]["vars"]
-    return QueryResult(columns, [{c: _json_value(b.get(c)) for c in columns} for b in converted["results"]["bindings"]])
+    columns, rows = query_endpoint(endpoint, text, user=user, password=password, timeout=timeout,
+                                   allow_update=allow_update)
+    return QueryResult(columns, rows)
 
-
-def _json_value(binding: dict | None) -> str | None:
-    if binding is None:
-        return None
-    return "_:" + binding["value"] if binding["type"] == "bnode" else binding["value"]

@@ -134,7 +134,7 @@ class _Namer:
             focus_type=self.kind(focus),
             path=self.path(r, path) if path is not None else None,
             value=self.value(value) if value is not None else None,
-            message=" ".join(messages) or self.constraint(node),
+            message=" ".join(messages),  # pySHACL writes a default message when the shape has none
             source_shape=self.qname(shape) if isinstance(shape, URIRef) else None,
         )
 
@@ -165,10 +165,6 @@ class _Namer:
             return f'"{term}"' + (f"^^{self.qname(term.datatype)}" if term.datatype else "")
         label = self.label(term)
         return f"<{term}>" + (f" ({label})" if label else "")
-
-    def constraint(self, node) -> str:
-        component = self.report.value(node, SH.sourceConstraintComponent)
-        return f"fails {self.qname(component)}" if isinstance(component, URIRef) else "fails a constraint"
 
     def kind(self, node) -> str | None:
         types = sorted(t for t in self.data.objects(node, RDF.type) if isinstance(t, URIRef))

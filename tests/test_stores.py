@@ -146,7 +146,7 @@ def test_rows_are_what_rdflib_gives(server):
 
 def test_ask_and_construct_shapes(server):
     push(make_dataset(), server.url)
-    assert query_endpoint(server.url, "ASK { ?s ?p ?o }") == (["ask"], [{"ask": "true"}])
+    assert query_endpoint(server.url, "ASK { ?s ?p ?o }") == (["boolean"], [{"boolean": "true"}])
     construct = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{G_ONTOLOGY}> {{ ?s ?p ?o }} }}"
     columns, rows = query_endpoint(server.url, construct)
     assert columns == ["subject", "predicate", "object"]

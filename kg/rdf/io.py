@@ -23,6 +23,7 @@ import secrets
 import sys
 import warnings
 from collections.abc import Iterable, Iterator
+from io import BytesIO
 from pathlib import Path
 
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -36,7 +37,9 @@ from kg.rdf.mapping import PREFIXES
 
 #: Extension -> rdflib format name.
 FORMATS = {"ttl": "turtle", "trig": "trig", "nq": "nquads", "nt": "nt", "jsonld": "json-ld"}
-_DATASET_FORMATS = ("trig", "nq")
+_TITLES = {"ttl": "Turtle", "trig": "TriG", "nq": "N-Quads", "nt": "N-Triples", "jsonld": "JSON-LD"}
+# Formats read into a Dataset: they can hold named graphs (JSON-LD too, unlike Turtle).
+_DATASET_FORMATS = ("trig", "nq", "jsonld")
 
 # ---------------------------------------------------------------- writing
 
@@ -75,11 +78,13 @@ def _fsync_dir(directory: Path) -> None:
     """Make the rename itself durable (POSIX; Windows cannot open directories)."""
     if os.name != "posix":
         return
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    # Best effort: the file is already in place, and some file systems refuse to fsync a directory.
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # ---------------------------------------------------------------- serializing
@@ -181,25 +186,11 @@ def _trig(dataset: Dataset) -> bytes:
         warnings.simplefilter("ignore", DeprecationWarning)
         serializer = TrigSerializer(dataset)
     serializer.contexts.sort(key=lambda g: (g.identifier != default, str(g.identifier)))
-    stream = _Bytes()
+    stream = BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         serializer.serialize(stream, encoding="utf-8")
     return stream.getvalue()
-
-
-class _Bytes:
-    """A minimal binary stream for rdflib serializers (they only call write)."""
-
-    def __init__(self) -> None:
-        self._parts: list[bytes] = []
-
-    def write(self, data: bytes) -> int:
-        self._parts.append(data)
-        return len(data)
-
-    def getvalue(self) -> bytes:
-        return b"".join(self._parts)
 
 
 def _sorted_json(value, in_list: bool = False):
@@ -334,7 +325,7 @@ def _reason(exc: Exception) -> str:
 def load_graph(path: str | os.PathLike[str]) -> Graph:
     """Read a graph file (format from its extension) into an rdflib Graph, offline.
 
-    A TriG or N-Quads file is read as the union of its graphs, the ontology
+    A TriG, N-Quads or JSON-LD file is read as the union of its graphs, the ontology
     graph (``https://w3id.org/aikg/graph/ontology``) left out, as written by
     ``kg build``. A missing, unreadable, empty or malformed file, or one with
     no triples, raises ``BadInputError`` naming the file (and the line, when
@@ -342,12 +333,41 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
     """
     path = Path(path)
     fmt = format_of(path)
+    target = _parse(path, fmt)
+    graph = _union(target) if isinstance(target, Dataset) else target
+    if not len(graph):
+        raise BadInputError("contains no triples" if fmt not in _DATASET_FORMATS
+                            else "contains no triples outside the ontology graph", path=path)
+    return graph
+
+
+def load_dataset(path: str | os.PathLike[str]) -> Dataset:
+    """Read a graph file as a Dataset: TriG / N-Quads keep their named graphs; Turtle lands in the default graph."""
+    path = Path(path)
+    fmt = format_of(path)
+    target = _parse(path, fmt)
+    if isinstance(target, Dataset):
+        dataset = target
+    else:
+        dataset = Dataset()
+        _copy_namespaces(target, dataset)
+        dataset.default_context += target
+    if not any(len(g) for g in dataset.graphs()):
+        raise BadInputError("contains no triples", path=path)
+    return dataset
+
+
+def _parse(path: Path, fmt: str) -> Graph:
+    """Parse offline; BadInputError naming the file (and line) for anything unreadable."""
     text = _read_text(path)
     target = Dataset() if fmt in _DATASET_FORMATS else Graph(bind_namespaces="core")
     failure: Exception | None = None
     with offline() as attempts:
         try:
-            target.parse(data=text, format=FORMATS[fmt], publicID=path.resolve().as_uri())
+            with warnings.catch_warnings():
+                # rdflib's own parsers call Dataset APIs that rdflib deprecates.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                target.parse(data=text, format=FORMATS[fmt], publicID=path.resolve().as_uri())
         except Exception as exc:
             failure = exc
     # Checked even after a successful parse: a parser may have swallowed the refusal.
@@ -357,12 +377,8 @@ def load_graph(path: str | os.PathLike[str]) -> Graph:
     if failure is not None:
         line = _error_line(failure, text, fmt)
         at = f" at line {line}" if line else ""
-        raise BadInputError(f"not valid {fmt.upper()}{at}: {_reason(failure)}", path=path) from None
-    graph = _union(target) if isinstance(target, Dataset) else target
-    if not len(graph):
-        raise BadInputError("contains no triples" if fmt not in _DATASET_FORMATS
-                            else "contains no triples outside the ontology graph", path=path)
-    return graph
+        raise BadInputError(f"not valid {_TITLES[fmt]}{at}: {_reason(failure)}", path=path) from None
+    return target
 
 
 def _union(dataset: Dataset) -> Graph:

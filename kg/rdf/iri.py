@@ -28,6 +28,8 @@ WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 
 #: The named graph that holds the ontology in a dataset.
 ONTOLOGY_GRAPH = GRAPH["ontology"]
+#: The named graph that holds the applied human corrections (prov:Activity nodes), see kg/rdf/corrections.py.
+CORRECTIONS_GRAPH = GRAPH["corrections"]
 
 _PLAIN_NAME = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _QID = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")
@@ -119,6 +121,16 @@ def disambiguated(event: URIRef, fingerprint: str) -> URIRef:
 
 def investment(round_iri: URIRef, investor_key: str) -> URIRef:
     return ID[f"investment/{_local(round_iri)}--{_name(investor_key)}"]
+
+
+def correction(correction_id: str) -> URIRef:
+    """The prov:Activity of one applied correction of ``corrections.yaml`` (its ``id`` is unique in the file)."""
+    return ID["correction/" + _name(str(correction_id))]
+
+
+def agent(name: str) -> URIRef:
+    """The prov:Agent (a person or team, by name) who made a correction."""
+    return ID["agent/" + _name(name)]
 
 
 def evidence(content_hash: str, sentence_start: int, sentence_end: int, rule: str, fact: URIRef,

@@ -13,9 +13,11 @@ Layout of the dataset built by ``build_dataset``:
   article in article-id order, so dropping a later article's graph never loses
   a slot and the union of the article graphs states each value once.
 - ``<https://w3id.org/aikg/graph/ontology>`` holds the ontology, when given.
+- ``<https://w3id.org/aikg/graph/corrections>`` holds the applied human
+  corrections as ``prov:Activity`` nodes (``kg.rdf.corrections``), when given.
 
-``merged_graph`` is the union of the article graphs (not the ontology): the
-graph that is validated, queried and published as Turtle.
+``merged_graph`` is the union of the article graphs and the corrections graph
+(not the ontology): the graph that is validated, queried and published as Turtle.
 
 A node has one ``aikg:currency``; a figure stated in another currency than
 the node's (the first figure's currency wins) is left out rather than
@@ -68,9 +70,14 @@ def bind_prefixes(graph: Graph) -> None:
 
 
 def decimal(value: Decimal | float | int) -> Literal:
-    """xsd:decimal written without exponent (1E+9 -> "1000000000")."""
+    """xsd:decimal in its canonical form: no exponent, no trailing zeros, ".0" on whole numbers.
+
+    1E+9 -> "1000000000.0", 0.90 -> "0.9". The ".0" is what rdflib's Turtle
+    writer adds anyway, so a graph read back from Turtle has the same terms.
+    """
     number = value if isinstance(value, Decimal) else Decimal(str(value))
-    return Literal(format(number.normalize(), "f"), datatype=XSD.decimal)
+    text = format(number.normalize(), "f")
+    return Literal(text if "." in text else text + ".0", datatype=XSD.decimal)
 
 
 def date(value: DateValue) -> Literal:
@@ -298,7 +305,7 @@ def _iso(value: DateValue | None) -> str | None:
 def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[OrganizationRecord],
                   platforms: Sequence[ChipPlatformRecord], funding_rounds: Sequence[FundingRoundRecord],
                   compute_deals: Sequence[ComputeDealRecord], acquisitions: Sequence[AcquisitionRecord],
-                  ontology: Graph | None = None) -> Dataset:
+                  ontology: Graph | None = None, corrections: Graph | None = None) -> Dataset:
     """Map resolved records to a dataset (layout in the module docstring); input order does not matter.
 
     Raises ``BadInputError`` for two articles with the same id or content, and
@@ -325,6 +332,10 @@ def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[Org
         a.acquirer, a.target, _iso(a.announced), _evidence_keys(a.evidence)))
     for node, a in zip(acquisition_iris, acquisitions):
         _write_acquisition(b, node, a)
+    if corrections is not None and len(corrections):
+        # The applied human corrections (kg/rdf/corrections.py): merged_graph includes them.
+        graph = dataset.graph(iri.CORRECTIONS_GRAPH)
+        graph += corrections
     if ontology is not None:
         for prefix, namespace in ontology.namespaces():
             dataset.bind(prefix, namespace, override=False)
@@ -334,7 +345,7 @@ def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[Org
 
 
 def merged_graph(dataset: Dataset) -> Graph:
-    """The union of the article graphs (the ontology graph left out), with the project's prefixes."""
+    """The union of the article graphs and the corrections graph (not the ontology), with the project's prefixes."""
     merged = Graph(bind_namespaces="core")
     bind_prefixes(merged)
     for graph in dataset.graphs():

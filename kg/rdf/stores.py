@@ -44,6 +44,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import BadInputError, KgError, StoreError
+from kg.rdf.literals import display
 
 log = logging.getLogger(__name__)
 
@@ -458,14 +459,21 @@ def _json_rows(target: _Target, answer: object) -> tuple[list[str], list[dict[st
     if not isinstance(answer, dict):
         raise StoreError(f"store at {target.url} sent an unreadable answer")
     if "boolean" in answer:
-        return ["ask"], [{"ask": "true" if answer["boolean"] else "false"}]
+        return ["boolean"], [{"boolean": "true" if answer["boolean"] else "false"}]
     try:
         columns = list(answer["head"]["vars"])
         bindings = answer["results"]["bindings"]
-        rows = [{c: (b[c]["value"] if c in b else None) for c in columns} for b in bindings]
+        rows = [{c: (_json_value(b[c]) if c in b else None) for c in columns} for b in bindings]
     except (KeyError, TypeError) as exc:
         raise StoreError(f"store at {target.url} sent an unreadable answer: missing {exc}") from None
     return columns, rows
+
+
+def _json_value(binding: dict) -> str:
+    """Printed as the local engine prints it: blank nodes as ``_:id``, numbers canonical."""
+    if binding["type"] == "bnode":
+        return "_:" + binding["value"]
+    return display(binding["value"], binding.get("datatype"))
 
 
 def _graph_rows(target: _Target, answer: object) -> tuple[list[str], list[dict[str, str | None]]]:
