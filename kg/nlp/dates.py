@@ -46,6 +46,8 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("date-day-month", re.compile(rf"{b}(?:le\s+){day}\s+{month}{e}(?!\s+(?:19|20)\d{{2}})", re.I)),
         ("date-month-year", re.compile(rf"{b}{prefix}?{month}\s+{year}{e}", re.I)),
         ("date-month", re.compile(rf"{b}{prefix}{month}{e}(?!\s+(?:19|20)\d{{2}})(?P<next>\s+prochain)?", re.I)),
+        # "a annoncé mardi": the latest such weekday, at most six days before the reference
+        ("date-weekday", re.compile(rf"{b}{weekday}{e}(?!\s+(?:\d|1er|prochain|dernier))", re.I)),
         ("date-year", re.compile(rf"{b}(?:(?:en|dès|depuis|courant|début|fin|année|d['’]année|au\s+cours\s+de)\s+){year}{e}(?!\s*[-–]\s*\d)", re.I)),
     ]
 
@@ -103,9 +105,16 @@ def resolve_weekday_year(month: int, day: int, weekday: int, ref: dt.date | None
 def find_dates(text: str, ref: dt.date | None = None, context_year: int | None = None) -> list[DateMention]:
     """Every date expression in ``text``; relative ones resolved against ``ref``."""
     found: list[DateMention] = []
+    # One flag per character taken by a mention found so far: checking a span costs its length,
+    # not the number of mentions (no pattern matches the empty string).
+    taken = bytearray(len(text))
 
     def free(start: int, end: int) -> bool:
-        return all(end <= f.start or start >= f.end for f in found)
+        return 1 not in taken[start:end]
+
+    def take(mention: DateMention) -> None:
+        found.append(mention)
+        taken[mention.start:mention.end] = b"\x01" * (mention.end - mention.start)
 
     for rule, regex in _patterns():
         for m in regex.finditer(text):
@@ -141,16 +150,19 @@ def find_dates(text: str, ref: dt.date | None = None, context_year: int | None =
                         iso = f"{year:04d}-{month:02d}"
                 elif rule == "date-year":
                     iso = g["year"]
+                elif rule == "date-weekday" and ref:
+                    weekday = lexicon.dates()["weekdays"][g["weekday"].lower()]
+                    iso = (ref - dt.timedelta(days=(ref.weekday() - weekday) % 7)).isoformat()
             except (ValueError, OverflowError):
                 iso = None  # "31 février": not a date, and nothing invented
             if iso is not None and not _VALID_ISO.fullmatch(iso):
                 iso = None  # year 0 or 10000: outside ISO 8601's basic range
-            found.append(DateMention(m.start(), m.end(), m.group(0), iso, rule, explicit))
+            take(DateMention(m.start(), m.end(), m.group(0), iso, rule, explicit))
     for rule, regex, spec in _relative():
         for m in regex.finditer(text):
             if not free(m.start(), m.end()):
                 continue
-            found.append(DateMention(m.start(), m.end(), m.group(0), _resolve_relative(spec, ref), rule, False))
+            take(DateMention(m.start(), m.end(), m.group(0), _resolve_relative(spec, ref), rule, False))
     return sorted(found, key=lambda d: d.start)
 
 

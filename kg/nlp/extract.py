@@ -74,6 +74,7 @@ _FUNDED_AFTER = re.compile(
     r"\b(?:dans|au\s+capital\s+d[e'’u]|en)(?:\s+(?:la|le|les|l['’]|sa|son))?"
     r"(?:\s*(?:start-?up|société|entreprise|jeune\s+pousse|pépite|licorne|fabricant|spécialiste|néocloud|"
     r"laboratoire|éditeur)(?:\s+[a-zà-ÿ-]+){0,2})?\s*$", re.I)
+_ANNOUNCED = re.compile(r"\b(?:a|ont|vient\s+d['’])\s+annonc[ée]", re.I)
 _TOTAL = re.compile(r"total|totale|au\s+total|globale?", re.I)
 _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
@@ -444,10 +445,10 @@ class ArticleReader:
                 return None
             record: FundingRoundRecord = round_event.record
             investors = [investor_subject] if investor_subject else []
-            if cues.get("investor") and not investor_subject:
-                investors = self._investors_from_cues(st, s, cues, orgs, record.organization)
-            elif investor_subject and len([o for o in orgs if o.end - s.start <= funding_cue.start]) > 1:
+            if investor_subject and len([o for o in orgs if o.end - s.start <= funding_cue.start]) > 1:
                 investors = [o for o in orgs if o.end - s.start <= funding_cue.start]
+            if cues.get("investor"):
+                investors += self._investors_from_cues(st, s, cues, orgs, record.organization)
             for inv in investors:
                 if inv.key == record.organization or _reporter(inv):
                     continue
@@ -544,7 +545,7 @@ class ArticleReader:
         for c in cues.get("investor", []):
             if c.id == "inv-parmi" and re.match(r"parmi", s.text[c.start:], re.I):
                 investors += [o for o in orgs if o.end - s.start <= c.start]
-            elif c.id == "inv-contribue":
+            elif c.id in ("inv-contribue", "inv-joined"):
                 investors += [o for o in orgs if o.end - s.start <= c.start]
             else:
                 investors += self._names_after(st, s, c.end, orgs)
@@ -775,6 +776,11 @@ class ArticleReader:
             if e.record.announced is None and not e.earlier:
                 e.record.announced = undated_default
             extraction.compute_deals.append(e.record)
+        for e in st.acquisitions:
+            # an acquisition announced in the article, with no date of its own, dates from the publication
+            if e.record.announced is None and any(ev.rule.startswith("acq") and _ANNOUNCED.search(ev.sentence_text)
+                                                  for ev in e.record.evidence):
+                e.record.announced = undated_default
         extraction.acquisitions = [e.record for e in st.acquisitions]
         self._fill_currency(article.text, extraction)
         extraction.organizations = self._organizations(st, sentences)

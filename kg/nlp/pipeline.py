@@ -6,6 +6,7 @@ Nothing here knows about events; ``kg.nlp.extract`` reads the sentences.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -78,11 +79,18 @@ class MentionFinder:
         )
 
     def sentences(self, doc: Doc) -> list[Sentence]:
-        platforms = self._platforms(doc)
+        # Linear in the length of the document: ``doc.text`` is rebuilt from the tokens on every
+        # access, so it is read once; mentions are looked up by bisection, not scanned per sentence.
+        full = doc.text
+        platforms = self._platforms(doc, full)
         gazetteer = self._gazetteer_orgs(doc, platforms)
-        taken = [(m.start, m.end) for m in gazetteer] + [(p.start, p.end) for p in platforms]
-        others = self._pattern_orgs(doc, taken) + self._ner_orgs(doc, taken)
+        taken = _Taken(len(full), [(m.start, m.end) for m in gazetteer] + [(p.start, p.end) for p in platforms])
+        others = self._pattern_orgs(doc, taken, full) + self._ner_orgs(doc, taken)
+        mentions = sorted(gazetteer + others, key=lambda m: m.start)
+        mention_starts = [m.start for m in mentions]
+        platform_starts = [p.start for p in platforms]  # filter_spans keeps them in text order
         out = []
+        line_start, scanned = 0, 0
         for sent in doc.sents:
             text = sent.text
             stripped = text.strip()
@@ -91,15 +99,18 @@ class MentionFinder:
             start = sent.start_char + (len(text) - len(text.lstrip()))
             end = start + len(stripped)
             s = Sentence(start, end, stripped)
-            s.orgs = sorted((m for m in gazetteer + others if start <= m.start < end), key=lambda m: m.start)
-            s.platforms = [p for p in platforms if start <= p.start < end]
+            s.orgs = mentions[bisect_left(mention_starts, start):bisect_left(mention_starts, end)]
+            s.platforms = platforms[bisect_left(platform_starts, start):bisect_left(platform_starts, end)]
             s.has_verb = any(t.pos_ in ("VERB", "AUX") for t in sent)
-            line_start = doc.text.rfind("\n", 0, start) + 1
-            s.in_list = bool(re.match(r"\s*[•▪●\-–*]\s", doc.text[line_start:start + 2]))
+            newline = full.rfind("\n", scanned, start)  # sentences come in order: scan each character once
+            if newline >= 0:
+                line_start = newline + 1
+            scanned = max(scanned, start)
+            s.in_list = bool(_BULLET.match(full, line_start, start + 2))
             out.append(s)
         return out
 
-    def _platforms(self, doc: Doc) -> list[PlatformMention]:
+    def _platforms(self, doc: Doc, full: str) -> list[PlatformMention]:
         spans = [Span(doc, s, e, label=key) for key, s, e in
                  ((doc.vocab.strings[k], s, e) for k, s, e in self.platform_matcher(doc))]
         found = []
@@ -107,7 +118,7 @@ class MentionFinder:
             row = self._platform_rows[span.label_]
             if row.get("ambiguous") or len(span.text) <= 5 and span.text.istitle():
                 # "Vera", "Grace": names of people too; a chip word or the maker must be near
-                window = doc.text[max(0, span.start_char - 60):span.end_char + 30]
+                window = full[max(0, span.start_char - 60):span.end_char + 30]
                 if not (_CHIP_CONTEXT.search(window) or row["manufacturer"].lower() in window.lower()):
                     continue
             found.append(PlatformMention(span.start_char, span.end_char, span.text, row["name"],
@@ -147,12 +158,12 @@ class MentionFinder:
             return None
         return OrgMention(start, start + len(name), name, name, source, rule)
 
-    def _pattern_orgs(self, doc: Doc, taken: list[tuple[int, int]]) -> list[OrgMention]:
+    def _pattern_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
         found = []
         for regex, source in ((self._suffix_pattern, "suffix"), (self._noun_pattern, "noun")):
-            for m in regex.finditer(doc.text):
+            for m in regex.finditer(full):
                 start = m.start("name")
-                if any(s <= start < e or start <= s < m.end("name") for s, e in taken):
+                if taken.blocks_name(start, m.end("name")):
                     continue
                 if source == "noun":
                     # "le groupe internet russe X" names X; "l'entreprise vise la France" does not
@@ -162,15 +173,15 @@ class MentionFinder:
                 mention = self._candidate(start, m.group("name"), source, f"org-{source}-pattern")
                 if mention:
                     found.append(mention)
-                    taken.append((mention.start, mention.end))
+                    taken.add(mention.start, mention.end)
         return found
 
-    def _ner_orgs(self, doc: Doc, taken: list[tuple[int, int]]) -> list[OrgMention]:
+    def _ner_orgs(self, doc: Doc, taken: _Taken) -> list[OrgMention]:
         found = []
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "MISC", "PER"):
                 continue
-            if any(s < ent.end_char and ent.start_char < e for s, e in taken):
+            if taken.overlaps(ent.start_char, ent.end_char):
                 continue
             if ent.label_ == "PER" and len(ent.text.split()) >= 2 and not ent.text.isupper():
                 continue  # two capitalised words labelled as a person: a person
@@ -178,6 +189,34 @@ class MentionFinder:
             if mention:
                 found.append(mention)
         return found
+
+
+_BULLET = re.compile(r"\s*[•▪●\-–*]\s")
+
+
+class _Taken:
+    """Character spans already claimed by a mention; each check costs the length of the span it asks about.
+
+    Spans are never empty (a mention has text), so per-character flags answer exactly what
+    comparing with every span would.
+    """
+
+    def __init__(self, length: int, spans: Iterable[tuple[int, int]] = ()) -> None:
+        self.inside = bytearray(length + 1)  # character i is inside some span
+        self.starts = bytearray(length + 1)  # some span starts at i
+        for start, end in spans:
+            self.add(start, end)
+
+    def add(self, start: int, end: int) -> None:
+        self.inside[start:end] = b"\x01" * (end - start)
+        self.starts[start] = 1
+
+    def blocks_name(self, start: int, end: int) -> bool:
+        """A span holds ``start``, or one starts within [start, end)."""
+        return bool(self.inside[start]) or 1 in self.starts[start:end]
+
+    def overlaps(self, start: int, end: int) -> bool:
+        return 1 in self.inside[start:end]
 
 
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:

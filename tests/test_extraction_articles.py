@@ -1,0 +1,80 @@
+"""Whole short articles in the phrasing of the French tech press, read end to end with the real model."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from kg.corpus import read_article
+from kg.names import loose_key as k
+from kg.nlp import Extractor
+from kg.records import DateValue, Money, Quantity
+
+pytestmark = pytest.mark.model
+ARTICLES = Path(__file__).parent / "data" / "articles"
+
+
+@pytest.fixture(scope="module")
+def read():
+    extractor = Extractor()
+
+    def run(name: str):
+        [extraction] = list(extractor.extract([read_article(ARTICLES / name)]))
+        return extraction
+
+    return run
+
+
+def test_round_with_lead_followers_and_weekday_date(read):
+    ex = read("levee_mistral.txt")
+    [r] = ex.funding_rounds
+    assert r.organization == k("Mistral AI")
+    assert r.amount == Money(Decimal(600_000_000), "EUR")
+    assert r.valuation == Money(Decimal(6_000_000_000), "EUR", "about")  # "près de 6 milliards"
+    assert r.announced == DateValue("2025-06-10")  # "a annoncé ... mardi", published Wednesday 11 June
+    assert r.lead_investors == [k("General Catalyst")]
+    assert set(r.investors) == {k(n) for n in ("General Catalyst", "Lightspeed Venture Partners",
+                                               "Andreessen Horowitz", "Nvidia", "Salesforce", "Samsung")}
+    # the equity/debt split is not another round
+    assert len(ex.funding_rounds) == 1
+
+
+def test_investment_and_gigawatt_deal_with_platform(read):
+    ex = read("nvidia_openai_10gw.txt")
+    [r] = ex.funding_rounds
+    assert (r.organization, r.investors) == (k("OpenAI"), [k("Nvidia")])
+    assert r.amount == Money(Decimal(100_000_000_000), "USD", "at_most")  # "jusqu'à"
+    [d] = ex.compute_deals
+    assert set(d.parties) == {k("Nvidia"), k("OpenAI")}
+    assert (d.providers, d.customers) == ([k("Nvidia")], [k("OpenAI")])
+    assert d.capacity_mw == Quantity(Decimal(10_000), "at_least")  # "au moins 10 gigawatts"
+    assert d.platforms == ["Vera Rubin"]  # named in the next sentence, about the deployment
+    assert d.announced == DateValue("2025-09-22")
+
+
+def test_deal_direction_from_wording_and_chip_platforms(read):
+    ex = read("nscale_microsoft.txt")
+    [d] = ex.compute_deals
+    assert (d.providers, d.customers) == ([k("Nscale")], [k("Microsoft")])
+    assert d.value == Money(Decimal(24_000_000_000), "USD")
+    assert d.duration_years == Decimal(5)
+    assert d.platforms == ["GB300"]
+    assert d.announced == DateValue("2025-10-20")
+    names = {o.name for o in ex.organizations}
+    assert {"Microsoft", "Nscale", "Nvidia"} <= names
+    assert not names & {"Texas", "Portugal"}
+
+
+def test_acquisition_with_value_and_a_second_story(read):
+    ex = read("rachat_et_levee.txt")
+    [a] = ex.acquisitions
+    assert (a.acquirer, a.target) == (k("AMD"), k("ZT Systems"))
+    assert a.value == Money(Decimal(4_900_000_000), "USD")
+    assert a.announced == DateValue("2025-10-15")
+    [r] = ex.funding_rounds
+    assert r.organization == k("Lumiq")  # found by "la start-up nantaise X", listed nowhere
+    assert r.amount == Money(Decimal(12_000_000), "EUR")
+    assert r.lead_investors == [k("Elaia")]
+    assert set(r.investors) == {k("Elaia"), k("Bpifrance")}
