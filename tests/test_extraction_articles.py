@@ -78,3 +78,24 @@ def test_acquisition_with_value_and_a_second_story(read):
     assert r.amount == Money(Decimal(12_000_000), "EUR")
     assert r.lead_investors == [k("Elaia")]
     assert set(r.investors) == {k("Elaia"), k("Bpifrance")}
+
+
+def test_gigawatt_deal_without_value_names_its_chips(read):
+    ex = read("amd_openai_gigawatts.txt")
+    [d] = ex.compute_deals
+    assert (d.providers, d.customers) == ([k("AMD")], [k("OpenAI")])  # a chip maker and an AI lab
+    assert d.capacity_mw == Quantity(Decimal(6000))
+    assert d.value is None  # "160 millions d'actions" is not a sum of money
+    assert set(d.platforms) == {"Instinct", "MI450"}
+    assert ex.acquisitions == []  # "acquérir ... des actions" acquires no organization
+
+
+def test_co_leads_and_investors_listed_after_the_cue(read):
+    ex = read("anthropic_serie_f.txt")
+    [r] = ex.funding_rounds  # the headline and the body are one round
+    assert r.amount == Money(Decimal(13_000_000_000), "USD")
+    assert r.valuation == Money(Decimal(183_000_000_000), "USD")  # not the earlier 61.5 billion
+    assert set(r.lead_investors) == {k("ICONIQ"), k("Fidelity"), k("Lightspeed Venture Partners")}
+    assert set(r.investors) == set(r.lead_investors) | {k("Qatar Investment Authority"), k("General Catalyst"),
+                                                        k("Insight Partners")}
+    assert r.announced == DateValue("2025-09-02")

@@ -544,7 +544,9 @@ class ArticleReader:
         investors: list[OrgMention] = []
         for c in cues.get("investor", []):
             if c.id == "inv-parmi" and re.match(r"parmi", s.text[c.start:], re.I):
-                investors += [o for o in orgs if o.end - s.start <= c.start]
+                # "X et Y figurent parmi les investisseurs" / "Parmi les investisseurs figurent X et Y"
+                investors += [o for o in orgs if o.end - s.start <= c.start] or [
+                    o for o in orgs if o.start - s.start >= c.end]
             elif c.id in ("inv-contribue", "inv-joined"):
                 investors += [o for o in orgs if o.end - s.start <= c.start]
             else:
@@ -558,7 +560,7 @@ class ArticleReader:
 
     def _leads(self, st, s, cues, orgs, record: FundingRoundRecord) -> None:
         for c in cues.get("lead_investor", []):
-            for lead in self._names_after(st, s, c.end, orgs)[:1]:
+            for lead in self._names_after(st, s, c.end, orgs):  # co-leads: "mené par X et Y"
                 if lead.key == record.organization:
                     continue
                 if lead.key not in record.lead_investors:
