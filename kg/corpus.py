@@ -84,17 +84,30 @@ def parse_article(article_id: str, text: str, path: object = "<text>") -> Articl
 
 def read_article(path: str | os.PathLike[str]) -> Article:
     path = Path(path)
+    limit = 4 * MAX_CHARS  # bytes: a character takes at most 4 in UTF-8 (UTF-16: 4 as well)
     try:
-        data = path.read_bytes()
+        # At most limit + 1 bytes are read: a huge (or endless, like /dev/zero) file is refused
+        # without being loaded into memory.
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
     except FileNotFoundError:
         raise BadInputError("no such file", path=path) from None
     except IsADirectoryError:
         raise BadInputError("is a directory, expected an article file", path=path) from None
     except OSError as exc:
-        raise BadInputError(f"cannot read: {exc.strerror}", path=path) from None
-    if len(data) > 4 * MAX_CHARS:
-        raise BadInputError(f"file too large: {len(data)} bytes, limit {4 * MAX_CHARS}", path=path)
+        raise BadInputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    if len(data) > limit:
+        size = _size(path)
+        raise BadInputError(f"file too large: {size if size > limit else f'more than {limit}'} bytes, "
+                            f"limit {limit}", path=path)
     return parse_article(path.stem, decode(data, path), path)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def article_paths(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -225,6 +225,8 @@ def load_gold(path: str | Path) -> Gold:
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or exc
         raise BadInputError(f"gold file is not valid YAML{at}: {problem}", path=path) from exc
+    except RecursionError:  # PyYAML composes nested collections recursively
+        raise BadInputError("gold file is not valid YAML: collections nested too deeply", path=path) from None
     if data is None:
         raise BadInputError("gold file is empty", path=path)
     return _Loader(path).gold(data)

@@ -59,6 +59,11 @@ def resolve(extractions: Iterable[Extraction], gazetteer_names: dict[str, dict] 
     corpus = Corpus()
     orgs: dict[str, OrganizationRecord] = {}
     platforms: dict[str, ChipPlatformRecord] = {}
+    # Events that can merge share a key (organization, parties, acquirer and target): each new
+    # event is compared with those of its key only, so resolution stays linear in the corpus.
+    same_org: dict = {}
+    same_parties: dict = {}
+    same_pair: dict = {}
     for ex in sorted(extractions, key=lambda e: e.article.id):
         corpus.articles.append(ex.article)
         for org in ex.organizations:
@@ -72,11 +77,11 @@ def resolve(extractions: Iterable[Extraction], gazetteer_names: dict[str, dict] 
                 known.evidence += p.evidence
                 known.manufacturer = known.manufacturer or p.manufacturer
         for r in ex.funding_rounds:
-            _merge_round(corpus.funding_rounds, r)
+            _merge_round(corpus.funding_rounds, r, same_org)
         for d in ex.compute_deals:
-            _merge_deal(corpus.compute_deals, d)
+            _merge_deal(corpus.compute_deals, d, same_parties)
         for a in ex.acquisitions:
-            _merge_acquisition(corpus.acquisitions, a)
+            _merge_acquisition(corpus.acquisitions, a, same_pair)
     rename = _short_name_merges(orgs)
     for old, new in rename.items():
         _merge_org(orgs, orgs.pop(old), key=new)
@@ -104,10 +109,13 @@ def _merge_org(orgs: dict[str, OrganizationRecord], org: OrganizationRecord, key
 def _short_name_merges(orgs: dict[str, OrganizationRecord]) -> dict[str, str]:
     """A one-word name found only by the model that starts a longer name of the corpus is that organization."""
     rename = {}
+    by_first_word: dict[str, list[str]] = {}
+    for k in orgs:
+        by_first_word.setdefault(k.split(" ")[0], []).append(k)
     for key, org in orgs.items():
         if " " in key or org.kinds:
             continue
-        longer = [k for k in orgs if k != key and k.split(" ")[0] == key]
+        longer = [k for k in by_first_word.get(key, ()) if k != key]
         if len(longer) == 1:
             rename[key] = longer[0]
     return rename
@@ -156,8 +164,9 @@ def _ensure_referenced(corpus: Corpus, orgs: dict[str, OrganizationRecord],
         raise ValueError(f"facts refer to organizations without a record: {sorted(missing)}")
 
 
-def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord) -> None:
-    for r in rounds:
+def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord, index: dict | None = None) -> None:
+    bucket = rounds if index is None else index.setdefault(new.organization, [])
+    for r in bucket:
         if r.organization != new.organization or not _dates_agree(r.announced, new.announced):
             continue
         amounts = [m for m in (r.amount, r.target_amount) if m]
@@ -175,10 +184,13 @@ def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord) -> N
             r.evidence += new.evidence
             return
     rounds.append(new)
+    if index is not None:
+        bucket.append(new)
 
 
-def _merge_deal(deals: list[ComputeDealRecord], new: ComputeDealRecord) -> None:
-    for d in deals:
+def _merge_deal(deals: list[ComputeDealRecord], new: ComputeDealRecord, index: dict | None = None) -> None:
+    bucket = deals if index is None else index.setdefault(frozenset(new.parties), [])
+    for d in bucket:
         if set(d.parties) != set(new.parties) or not _dates_agree(d.announced, new.announced):
             continue
         same_value = _close(d.value, new.value)
@@ -197,10 +209,14 @@ def _merge_deal(deals: list[ComputeDealRecord], new: ComputeDealRecord) -> None:
             d.evidence += new.evidence
             return
     deals.append(new)
+    if index is not None:
+        bucket.append(new)
 
 
-def _merge_acquisition(acquisitions: list[AcquisitionRecord], new: AcquisitionRecord) -> None:
-    for a in acquisitions:
+def _merge_acquisition(acquisitions: list[AcquisitionRecord], new: AcquisitionRecord,
+                       index: dict | None = None) -> None:
+    bucket = acquisitions if index is None else index.setdefault((new.acquirer, new.target), [])
+    for a in bucket:
         if (a.acquirer, a.target) == (new.acquirer, new.target) and _dates_agree(a.announced, new.announced):
             a.announced = _finer(a.announced, new.announced)
             a.value = a.value or new.value
@@ -208,6 +224,8 @@ def _merge_acquisition(acquisitions: list[AcquisitionRecord], new: AcquisitionRe
             a.evidence += new.evidence
             return
     acquisitions.append(new)
+    if index is not None:
+        bucket.append(new)
 
 
 def gazetteer_index(rows: list[dict]) -> dict[str, dict]:

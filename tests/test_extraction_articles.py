@@ -99,3 +99,25 @@ def test_co_leads_and_investors_listed_after_the_cue(read):
     assert set(r.investors) == set(r.lead_investors) | {k("Qatar Investment Authority"), k("General Catalyst"),
                                                         k("Insight Partners")}
     assert r.announced == DateValue("2025-09-02")
+
+
+def test_headline_article_with_people_lists_and_an_earlier_acquisition(read):
+    ex = read("neocloud_levee_et_contrat.txt")  # no date header: dates come from the text
+    [r] = ex.funding_rounds
+    assert r.organization == k("Kalyo Cloud")
+    assert r.amount == Money(Decimal(220_000_000), "EUR")
+    assert r.valuation == Money(Decimal(1_200_000_000), "EUR", "about")
+    assert r.announced == DateValue("2025-06-12")  # "jeudi 12 juin 2025"
+    assert r.lead_investors == [k("Eurazeo")]
+    assert set(r.investors) == {k("Eurazeo"), k("Bpifrance"), k("Redpoint Ventures")}
+    [d] = ex.compute_deals
+    assert (d.providers, d.customers) == ([k("Kalyo Cloud")], [k("Mistral AI")])  # "pour lui fournir"
+    assert d.value == Money(Decimal(500_000_000), "EUR")
+    assert d.capacity_mw == Quantity(Decimal(120))
+    assert d.duration_years == Decimal(4)
+    assert set(d.platforms) == {"H200", "Blackwell"}
+    [a] = ex.acquisitions
+    assert (a.acquirer, a.target) == (k("Rumble"), k("Northern Data"))  # passive: "racheté par"
+    assert a.announced == DateValue("2025-03")  # "En mars", before the article's own date
+    names = {o.name for o in ex.organizations}
+    assert not names & {"Claire Martin", "Julien Robert", "Lyon", "France", "Azure"}

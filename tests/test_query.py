@@ -80,10 +80,6 @@ def org_iri(key: str) -> str:
     return str(iri.organization(key))
 
 
-def ev_keys(*records) -> list[tuple[str, int]]:
-    return [(e.article_id, e.sentence_start) for r in records for e in r.evidence]
-
-
 EXPECTED = {
     "organizations": [
         {"organization": org_iri("acme ai"), "name": "Acme AI", "wikidata": "http://www.wikidata.org/entity/Q42"},
@@ -99,28 +95,28 @@ EXPECTED = {
          "kind": "GPU"},
     ],
     "funding_rounds": [
-        {"round": str(iri.funding_round("acme ai", "2031-03", Decimal("1E+9"), ev_keys(ROUND))),
+        {"round": str(iri.funding_round("acme ai", "2031-03", Decimal("1E+9"))),
          "organization": "Acme AI", "amount": "1000000000", "currency": "USD", "targetAmount": None,
          "announced": "2031-03", "valuation": "5000000000", "leadInvestors": "Initech Ventures",
          "investors": "Globex Capital|Initech Ventures|Umbrella Cloud", "sources": "001_a|002_b"},
-        {"round": str(iri.funding_round("hooli labs", None, None, ev_keys(ROUND_TARGET_ONLY))),
+        {"round": str(iri.funding_round("hooli labs", None, None)),
          "organization": "Hooli Labs", "amount": None, "currency": "EUR", "targetAmount": "80000000",
          "announced": None, "valuation": None, "leadInvestors": None, "investors": None, "sources": "002_b"},
     ],
     "compute_deals": [
-        {"deal": str(iri.compute_deal(["acme ai", "hooli labs"], None, None, ev_keys(DEAL_UNDIRECTED))),
+        {"deal": str(iri.compute_deal(["acme ai", "hooli labs"], None, None)),
          "provider": None, "customer": None, "parties": "Acme AI|Hooli Labs", "value": None, "currency": None,
          "capacityMW": None, "durationYears": None, "announced": None, "platforms": None, "sources": "001_a"},
-        {"deal": str(iri.compute_deal(["acme ai", "umbrella cloud"], "2031", Decimal("5E+9"), ev_keys(DEAL))),
+        {"deal": str(iri.compute_deal(["acme ai", "umbrella cloud"], "2031", Decimal("5E+9"))),
          "provider": "Umbrella Cloud", "customer": "Acme AI", "parties": "Acme AI|Umbrella Cloud",
          "value": "5000000000", "currency": "USD", "capacityMW": "300", "durationYears": "5",
          "announced": "2031", "platforms": "Orion|Zephyr", "sources": "002_b"},
     ],
     "acquisitions": [
-        {"acquisition": str(iri.acquisition("acme ai", "hooli labs", "2031-05-04", ev_keys(ACQUISITION))),
+        {"acquisition": str(iri.acquisition("acme ai", "hooli labs", "2031-05-04")),
          "acquirer": "Acme AI", "target": "Hooli Labs", "announced": "2031-05-04", "value": "1500000000",
          "currency": "EUR", "sources": "001_a|002_b"},
-        {"acquisition": str(iri.acquisition("globex capital", "initech ventures", None, ev_keys(ACQUISITION_BARE))),
+        {"acquisition": str(iri.acquisition("globex capital", "initech ventures", None)),
          "acquirer": "Globex Capital", "target": "Initech Ventures", "announced": None, "value": None,
          "currency": None, "sources": "002_b"},
     ],
@@ -129,9 +125,9 @@ EXPECTED = {
 # ---------------------------------------------------------------- bundled queries
 
 
-def test_five_bundled_queries_with_title_and_description():
+def test_bundled_queries_with_title_and_description():
     queries = bundled_queries()
-    assert tuple(queries) == NAMES
+    assert set(NAMES) <= set(queries)
     for name, path in queries.items():
         text = path.read_text(encoding="utf-8")
         assert text.startswith("# title: "), name

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from kg.corpus import Article
+from kg.errors import BadInputError
 from kg.records import Extraction
 
 #: Bumped whenever rules, data files or the model change what is extracted.
@@ -25,6 +26,9 @@ class Extractor:
         self.finder = MentionFinder(self.nlp, self.gazetteer)
         self.reader = ArticleReader(self.gazetteer)
         self.batch_size = batch_size
+        #: Articles refused while reading (``BadInputError``: more than ``extract.MAX_SENTENCES``
+        #: sentences); no ``Extraction`` is yielded for them.
+        self.skipped: list[BadInputError] = []
 
     def extract(self, articles: Iterable[Article]) -> Iterator[Extraction]:
         buffered = []
@@ -38,4 +42,9 @@ class Extractor:
 
     def _run(self, articles: list[Article]) -> Iterator[Extraction]:
         for article, doc in zip(articles, self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size)):
-            yield self.reader.read(article, self.finder.sentences(doc))
+            try:
+                extraction = self.reader.read(article, self.finder.sentences(doc))
+            except BadInputError as exc:
+                self.skipped.append(exc)
+                continue
+            yield extraction

@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from kg.corpus import Article
+from kg.errors import BadInputError
 from kg.names import loose_key
 from kg.nlp import lexicon
 from kg.nlp.dates import DateMention, find_dates, years_mentioned
@@ -32,6 +33,20 @@ from kg.nlp.mentions import Gazetteer, OrgMention, Sentence
 from kg.nlp.normalize import Figure, find_capacities, find_durations, find_horizons, find_money
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue,
                         Evidence, Extraction, FundingRoundRecord, Money, OrganizationRecord, Quantity)
+
+#: Most sentences read in one article (non-blank sentences, as split by the pipeline: sentence
+#: punctuation and line breaks). An article with more is refused with a ``BadInputError`` naming
+#: its file, like one over ``kg.corpus.MAX_CHARS``: ``kg build`` reports and skips it (``--strict``:
+#: fatal) rather than reading a truncated text. It bounds the cost of the event rules, which
+#: compare each sentence with the events read so far.
+MAX_SENTENCES = 20_000
+
+
+def check_sentences(article: Article, count: int) -> None:
+    """Refuse an article of more than ``MAX_SENTENCES`` sentences."""
+    if count > MAX_SENTENCES:
+        raise BadInputError(f"too many sentences: {count}, limit {MAX_SENTENCES}", path=article.path)
+
 
 # Kinds of organization that supply compute; a deal between one of them and an
 # organization of another kind has a direction. Investors are never customers.
@@ -146,6 +161,7 @@ class ArticleReader:
 
     # -- entry point -------------------------------------------------------
     def read(self, article: Article, sentences: list[Sentence]) -> Extraction:
+        check_sentences(article, len(sentences))
         ref = article.published
         context_year = max((y for y in years_mentioned(article.text) if 1990 <= y <= 2100), default=None)
         state = _State(article, ref, context_year, self.gazetteer)
@@ -311,9 +327,11 @@ class ArticleReader:
         found: list[OrgMention] = []
         cursor = pos
         text = s.text
-        skip = re.compile(r"^\s*(?:d[eu]s?\s+|d['’]\s*|l['’]\s*|la\s+|le\s+|les\s+|start-?ups?\s+|sociétés?\s+|"
-                          r"entreprises?\s+|fonds\s+|acteurs?\s+|géants?\s+|comme\s+|tels?\s+que\s+|notamment\s+|également\s+|aussi\s+|"
-                          r"bien\s+connus\s+|(?:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:)*", re.I)
+        # articles, organization nouns and their lower-case adjectives ("du fonds américain X")
+        skip = re.compile(r"^\s*(?:d[eu]s?\s+|d['’]\s*|l['’]\s*|la\s+|le\s+|les\s+|"
+                          r"(?:start-?ups?|sociétés?|entreprises?|fonds|acteurs?|géants?|groupes?|firmes?|"
+                          r"investisseurs?|banques?)\s+(?-i:[a-zà-ÿ-]+\s+){0,2}|comme\s+|tels?\s+que\s+|"
+                          r"notamment\s+|également\s+|aussi\s+|(?-i:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:)*", re.I)
         cursor += skip.match(text[cursor:]).end()
         while True:
             nxt = next((o for o in orgs if o.start - s.start == cursor), None)

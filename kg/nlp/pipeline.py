@@ -10,6 +10,7 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -35,9 +36,16 @@ _CHIP_CONTEXT = re.compile(r"gpu|cpu|puce|processeur|architecture|plateforme|acc
 @Language.component("aikg_line_breaks")
 def line_breaks(doc: Doc) -> Doc:
     """A line break ends a sentence: headings and bullet lines are not part of the next sentence."""
+    # Set through one array, not token by token: the ``Token.is_sent_start`` setter scans the
+    # whole document (for a parse) on every call, which made this quadratic in the line count.
+    starts = doc.to_array(SENT_START)  # one value per token: 1 starts a sentence, -1 does not, 0 unknown
+    changed = False
     for token in doc[:-1]:
-        if "\n" in token.text or token.text in ("•", "▪", "●"):
-            doc[token.i + 1].is_sent_start = True
+        if ("\n" in token.text or token.text in ("•", "▪", "●")) and starts[token.i + 1] != 1:
+            starts[token.i + 1] = 1
+            changed = True
+    if changed:
+        doc.from_array([SENT_START], starts)
     return doc
 
 

@@ -21,6 +21,7 @@ import json
 import os
 import secrets
 import sys
+import urllib.parse
 import warnings
 from collections.abc import Iterable, Iterator
 from io import BytesIO
@@ -357,9 +358,43 @@ def load_dataset(path: str | os.PathLike[str]) -> Dataset:
     return dataset
 
 
+def _refuse_external_contexts(text: str, path: Path) -> None:
+    """Refuse a JSON-LD document whose ``@context`` (or ``@import``) names a document instead of holding it.
+
+    rdflib fetches such a context: over the network (also refused by ``offline()``) or from a
+    local file, which would let a graph file make the loader read any file of the machine
+    (``file:///dev/zero`` never ends). Only inline contexts are read.
+    """
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return  # not JSON: the parser reports it
+    pending = [document]
+    while pending:  # iterative: documents may be deeply nested
+        value = pending.pop()
+        if isinstance(value, list):
+            pending.extend(value)
+            continue
+        if not isinstance(value, dict):
+            continue
+        for key in ("@context", "@import"):
+            refs = value.get(key)
+            for ref in refs if isinstance(refs, list) else [refs]:
+                if isinstance(ref, str):
+                    where = urllib.parse.urlsplit(ref).scheme.lower()
+                    if where in ("http", "https"):
+                        raise BadInputError(f"refers to the remote document {ref!r}; graphs are read without "
+                                            "network access", path=path)
+                    raise BadInputError(f"refers to the external JSON-LD context {ref!r}; graphs are read "
+                                        "without network or file access (contexts must be inline)", path=path)
+        pending.extend(value.values())
+
+
 def _parse(path: Path, fmt: str) -> Graph:
     """Parse offline; BadInputError naming the file (and line) for anything unreadable."""
     text = _read_text(path)
+    if fmt == "jsonld":
+        _refuse_external_contexts(text, path)
     target = Dataset() if fmt in _DATASET_FORMATS else Graph(bind_namespaces="core")
     failure: Exception | None = None
     with offline() as attempts:

@@ -87,31 +87,27 @@ def wikidata(qid: str) -> URIRef:
     return WIKIDATA[match.group(1)]
 
 
-def _event(kind: str, parts: Iterable[str], evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
-    # The hash of the supporting sentences keeps apart two events that agree on
-    # every readable part (say two undated rounds of one company with no amount).
-    keys = sorted(f"{article_id}@{start}" for article_id, start in set(evidence_keys))
-    return ID[f"{kind}/" + "-".join([*parts, short_hash(*keys)])]
+def _event(kind: str, parts: Iterable[str]) -> URIRef:
+    # From what the event is, not from where it was read: a second article reporting
+    # the same event adds evidence to the same node. Two distinct events that agree on
+    # every part are told apart by ``disambiguated``.
+    return ID[f"{kind}/" + "-".join(parts)]
 
 
-def funding_round(organization_key: str, announced: str | None, amount: Decimal | None,
-                  evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
-    """``evidence_keys``: (article id, sentence start) of every supporting sentence."""
+def funding_round(organization_key: str, announced: str | None, amount: Decimal | None) -> URIRef:
     parts = [_name(organization_key), announced or "undated", "na" if amount is None else _number(amount)]
-    return _event("round", parts, evidence_keys)
+    return _event("round", parts)
 
 
-def compute_deal(party_keys: Iterable[str], announced: str | None, value: Decimal | None,
-                 evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
+def compute_deal(party_keys: Iterable[str], announced: str | None, value: Decimal | None) -> URIRef:
     parties = sorted({_name(k) for k in party_keys}) or ["unnamed"]
     parts = ["-".join(parties), announced or "undated", "na" if value is None else _number(value)]
-    return _event("deal", parts, evidence_keys)
+    return _event("deal", parts)
 
 
-def acquisition(acquirer_key: str, target_key: str, announced: str | None,
-                evidence_keys: Iterable[tuple[str, int]]) -> URIRef:
+def acquisition(acquirer_key: str, target_key: str, announced: str | None) -> URIRef:
     parts = [_name(acquirer_key), _name(target_key), announced or "undated"]
-    return _event("acquisition", parts, evidence_keys)
+    return _event("acquisition", parts)
 
 
 def disambiguated(event: URIRef, fingerprint: str) -> URIRef:

@@ -112,8 +112,15 @@ def _fingerprint(record: object) -> str:
     return json.dumps(canon(asdict(record)), sort_keys=True, default=str)
 
 
-def _evidence_keys(evidence: Iterable[Evidence]) -> list[tuple[str, int]]:
-    return [(ev.article_id, ev.sentence_start) for ev in evidence]
+def event_iri(record: FundingRoundRecord | ComputeDealRecord | AcquisitionRecord) -> URIRef:
+    """The IRI of an event record (before the suffix that tells apart distinct events minted alike)."""
+    if isinstance(record, FundingRoundRecord):
+        return iri.funding_round(record.organization, _iso(record.announced),
+                                 record.amount.amount if record.amount else None)
+    if isinstance(record, ComputeDealRecord):
+        return iri.compute_deal([*record.parties, *record.providers, *record.customers], _iso(record.announced),
+                                record.value.amount if record.value else None)
+    return iri.acquisition(record.acquirer, record.target, _iso(record.announced))
 
 
 def _event_iris(records: Sequence[R], mint: Callable[[R], URIRef]) -> list[URIRef]:
@@ -319,17 +326,13 @@ def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[Org
         _write_organization(b, org)
     for platform in platforms:
         _write_platform(b, platform)
-    round_iris = _event_iris(funding_rounds, lambda r: iri.funding_round(
-        r.organization, _iso(r.announced), r.amount.amount if r.amount else None, _evidence_keys(r.evidence)))
+    round_iris = _event_iris(funding_rounds, event_iri)
     for node, r in zip(round_iris, funding_rounds):
         _write_round(b, node, r)
-    deal_iris = _event_iris(compute_deals, lambda d: iri.compute_deal(
-        [*d.parties, *d.providers, *d.customers], _iso(d.announced), d.value.amount if d.value else None,
-        _evidence_keys(d.evidence)))
+    deal_iris = _event_iris(compute_deals, event_iri)
     for node, d in zip(deal_iris, compute_deals):
         _write_deal(b, node, d)
-    acquisition_iris = _event_iris(acquisitions, lambda a: iri.acquisition(
-        a.acquirer, a.target, _iso(a.announced), _evidence_keys(a.evidence)))
+    acquisition_iris = _event_iris(acquisitions, event_iri)
     for node, a in zip(acquisition_iris, acquisitions):
         _write_acquisition(b, node, a)
     if corrections is not None and len(corrections):

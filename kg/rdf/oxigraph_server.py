@@ -7,6 +7,7 @@ Python interpreter; a binary on ``PATH`` is used otherwise.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import socket
 import subprocess
@@ -187,6 +188,42 @@ class OxigraphServer:
         self.stop()
 
 
+#: Most characters that the entities of an RDF/XML file may expand to, in total.
+MAX_ENTITY_EXPANSION = 10_000_000
+_ENTITY = re.compile(rb"<!ENTITY\s+(%\s+)?([^\s\"'>]+)\s+(?:\"([^\"]*)\"|'([^']*)'|([^>]*))\s*>")
+
+
+def check_xml_entities(path: Path) -> None:
+    """Refuse RDF/XML whose entities could blow up (oxigraph expands them without any bound).
+
+    Plain internal entities, as ontology editors write for namespaces (``<!ENTITY owl
+    "http://www.w3.org/2002/07/owl#">``), are accepted. Refused: external or parameter
+    entities, entities that refer to other entities ("billion laughs"), and documents whose
+    entity references would expand to more than ``MAX_ENTITY_EXPANSION`` characters.
+    """
+    data = path.read_bytes()
+    if b"<!ENTITY" not in data:
+        return
+    matches = list(_ENTITY.finditer(data))
+    if len(matches) != data.count(b"<!ENTITY"):
+        raise BadInputError("RDF/XML has an entity declaration that cannot be checked; refused", path=path)
+    declared: dict[bytes, int] = {}
+    for match in matches:
+        parameter, name, double, single, _ = match.groups()
+        value = double if double is not None else single
+        if parameter or value is None:
+            raise BadInputError("RDF/XML declares an external or parameter entity; refused (it could read "
+                                "files or the network)", path=path)
+        if b"&" in value or b"%" in value:
+            raise BadInputError(f"RDF/XML entity {name.decode('utf-8', 'replace')!r} refers to other entities; "
+                                "refused (nested entities can expand without bound)", path=path)
+        declared[name] = max(declared.get(name, 0), len(value))
+    expansion = sum(size * data.count(b"&" + name + b";") for name, size in declared.items())
+    if expansion > MAX_ENTITY_EXPANSION:
+        raise BadInputError(f"RDF/XML entities would expand to {expansion} characters, more than "
+                            f"{MAX_ENTITY_EXPANSION}; refused", path=path)
+
+
 def bulk_load(location: Path, source: str | Path | Graph | Dataset) -> None:
     """Bulk-load a graph file, or an rdflib graph/dataset, into the store at ``location`` (server stopped)."""
     with tempfile.TemporaryDirectory(prefix="kg-load-") as scratch:
@@ -201,6 +238,8 @@ def bulk_load(location: Path, source: str | Path | Graph | Dataset) -> None:
             if path.suffix.lower() not in LOADABLE:
                 raise BadInputError(f"cannot load a {path.suffix or 'suffix-less'} file; use one of "
                                     + ", ".join(sorted(LOADABLE)), path=path)
+            if LOADABLE[path.suffix.lower()] == "rdf":
+                check_xml_entities(path)
         command = [find_oxigraph(), "load", "--location", str(location), "--file", str(path),
                    "--format", LOADABLE[path.suffix.lower()]]
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)

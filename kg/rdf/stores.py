@@ -28,6 +28,7 @@ import os
 import re
 import socket
 import ssl
+import stat
 import time
 import urllib.error
 import urllib.parse
@@ -126,6 +127,46 @@ def _target(endpoint: str, user: str | None, password: str | None) -> _Target:
         log.warning("sending store credentials to %s over plain HTTP", parts.hostname)
     token = base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
     return _Target(url, f"Basic {token}", tuple(s for s in (password, token) if s))
+
+
+def load_credentials(path: str | os.PathLike[str]) -> tuple[str, str]:
+    """``(user, password)`` from a credentials file: one line ``user:password`` (the first ``:`` splits).
+
+    The file must be readable and writable by its owner only (``chmod 600``): a file that
+    grants any permission to its group or to others is refused with ``BadInputError``, as is
+    a missing, empty or malformed one. Messages name the file, never its content. On systems
+    without POSIX permissions (Windows) the mode is not checked.
+    """
+    shown = os.fspath(path)
+    try:
+        fd = os.open(shown, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise BadInputError("no such credentials file", path=shown) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read the credentials file: {exc.strerror or exc}", path=shown) from None
+    info = os.fstat(fd)  # of the file opened, not of whatever the name points to later
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise BadInputError("the credentials file is not a regular file", path=shown)
+    if os.name == "posix" and info.st_mode & 0o077:
+        os.close(fd)
+        raise BadInputError(f"the credentials file is open to others (mode {stat.S_IMODE(info.st_mode):04o}); "
+                            f"make it readable by its owner only: chmod 600 {shown}", path=shown)
+    with os.fdopen(fd, "rb") as handle:
+        data = handle.read(64 * 1024 + 1)
+    if len(data) > 64 * 1024:
+        raise BadInputError("the credentials file is too large for one 'user:password' line", path=shown)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInputError("the credentials file is not UTF-8 text", path=shown) from None
+    lines = [line for line in text.splitlines() if line.strip()]
+    if not lines:
+        raise BadInputError("the credentials file is empty; expected one line 'user:password'", path=shown)
+    user, sep, password = lines[0].partition(":")
+    if not sep or not user.strip() or len(lines) > 1:
+        raise BadInputError("the credentials file must hold exactly one line 'user:password'", path=shown)
+    return user.strip(), password
 
 
 def _without_userinfo(parts: urllib.parse.SplitResult) -> str:
@@ -386,17 +427,28 @@ def _query_form(text: str) -> str:
 
 
 def query_endpoint(endpoint_url: str, query_text: str, *, user: str | None = None, password: str | None = None,
-                   timeout: float = 60.0, allow_update: bool = False) -> tuple[list[str], list[dict[str, str | None]]]:
+                   timeout: float = 60.0, allow_update: bool = False,
+                   default_graphs: Iterable[str] = ()) -> tuple[list[str], list[dict[str, str | None]]]:
     """Run ``query_text`` at a SPARQL endpoint (POST, JSON results) and return ``(columns, rows)``.
 
     Rows map each column to ``str(value)`` as rdflib gives it (lexical form of literals, IRI string,
     blank node label) or ``None`` when unbound. ASK gives one ``ask`` column holding ``"true"`` or
     ``"false"``; CONSTRUCT and DESCRIBE give ``subject``/``predicate``/``object`` rows, sorted; an
     allowed update gives no columns and no rows. Updates are refused unless ``allow_update``.
+
+    ``default_graphs`` (graph IRIs) are sent as ``default-graph-uri`` parameters (SPARQL Protocol):
+    the query's default graph is then those graphs only, as with ``FROM`` clauses, whatever the
+    store's own default graph is (Virtuoso's is the union of all its graphs, system graphs included).
     """
     form = _query_form(query_text)
     if form == "UPDATE" and not allow_update:
         raise BadInputError("this is a SPARQL update, not a query; updates are refused unless explicitly allowed")
+    default_graphs = list(default_graphs)
+    if form == "UPDATE" and default_graphs:
+        raise BadInputError("default graphs apply to queries, not to updates")
+    for graph_iri in default_graphs:
+        if not _IRI.fullmatch(graph_iri):
+            raise BadInputError(f"not a graph IRI: {graph_iri!r}")
     target = _target(endpoint_url, user, password)
     url = oxigraph_url(target.url, "update" if form == "UPDATE" else "query")
     shown = target.at(url)
@@ -410,6 +462,8 @@ def query_endpoint(endpoint_url: str, query_text: str, *, user: str | None = Non
         sparql.setQuery(query_text)
     sparql.queryType = "INSERT" if form == "UPDATE" else form
     sparql.timeout = timeout  # setTimeout() truncates to int, and 0 would mean no timeout
+    for graph_iri in default_graphs:
+        sparql.addDefaultGraph(graph_iri)
     if target.authorization:
         sparql.addCustomHttpHeader("Authorization", target.authorization)
     try:

@@ -1,0 +1,39 @@
+"""Hypothesis profiles, and a count of the cases each fuzz target ran (printed at the end of the run).
+
+``ci`` (the default) keeps the property tests fast; ``HYPOTHESIS_PROFILE=long``
+(``make test-long``) runs many more examples. Tests that set ``max_examples``
+themselves keep their own number.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter, defaultdict
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", max_examples=40, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("long", max_examples=1500, deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+_FUZZ: dict[str, Counter] = defaultdict(Counter)
+
+
+@pytest.fixture(scope="session")
+def fuzz_stats() -> dict[str, Counter]:
+    """``fuzz_stats[target][outcome] += 1`` for each generated case; summarised after the run."""
+    return _FUZZ
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if not _FUZZ:
+        return
+    terminalreporter.section(f"fuzz cases per target (hypothesis profile {PROFILE})")
+    for target in sorted(_FUZZ):
+        outcomes = _FUZZ[target]
+        detail = ", ".join(f"{name}={n}" for name, n in sorted(outcomes.items()))
+        terminalreporter.write_line(f"{target}: {sum(outcomes.values())} cases ({detail})")

@@ -1,0 +1,125 @@
+"""Executors (kg/executors.py): the graph is byte-identical whatever runs the NLP.
+
+The model tests build the five seeds in this process, in a pool of two worker
+processes and on a local Dask cluster of two single-threaded workers, and
+compare the Turtle and TriG bytes.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.build import build
+from kg.corpus import parse_article
+from kg.errors import BadInputError, KgError
+from kg.executors import EXECUTORS, DaskExecutor, LocalExecutor, ProcessExecutor, extract_all, get_executor
+from kg.rdf.io import serialize
+from kg.records import ArticleRecord, Extraction
+from kg.resources import seeds_dir
+
+
+def _articles(n: int):
+    return [parse_article(f"a{i:02d}", f" date 2025-06-12 Article numéro {i}.") for i in range(n)]
+
+
+class FakeExtractor:
+    """Records without the model; refuses the articles whose id is in ``refuse`` (like MAX_SENTENCES)."""
+
+    model = "fake"
+
+    def __init__(self, refuse=()):
+        self.refuse, self.skipped, self.calls = set(refuse), [], 0
+
+    def extract(self, articles):
+        self.calls += 1
+        for a in articles:
+            if a.id in self.refuse:
+                self.skipped.append(BadInputError("too many sentences", path=a.path))
+                continue
+            yield Extraction(ArticleRecord(a.id, a.content_hash, None))
+
+
+def test_the_registry_names_three_executors():
+    assert {"local", "processes", "dask"} <= set(EXECUTORS)
+    assert isinstance(get_executor("local"), LocalExecutor)
+    assert isinstance(get_executor("processes"), ProcessExecutor)
+    assert isinstance(get_executor("dask", scheduler="tcp://127.0.0.1:1"), DaskExecutor)
+    given = LocalExecutor(extractor=FakeExtractor())
+    assert get_executor(given) is given
+    with pytest.raises(BadInputError, match="unknown executor 'threads'"):
+        get_executor("threads")
+
+
+def test_extract_all_keeps_the_order_reports_progress_and_refusals():
+    articles = _articles(7)
+    seen = []
+    records, refused = extract_all(articles, extractor=FakeExtractor(refuse={"a03"}),
+                                   progress=lambda done, total, aid: seen.append((done, total, aid)))
+    assert [r.article.id for r in records] == [a.id for a in articles if a.id != "a03"]
+    assert len(refused) == 1 and isinstance(refused[0], KgError) and "too many sentences" in str(refused[0])
+    assert [s[2] for s in seen] == [r.article.id for r in records] and all(s[1] == 7 for s in seen)
+    with pytest.raises(BadInputError, match="too many sentences"):
+        extract_all(articles, extractor=FakeExtractor(refuse={"a03"}), strict=True)
+
+
+def test_an_executor_that_loses_an_article_is_an_error():
+    class Lossy:
+        name = "lossy"
+
+        def map(self, articles):
+            yield from (Extraction(ArticleRecord(a.id, a.content_hash, None)) for a in list(articles)[1:])
+
+        def close(self):
+            pass
+
+    with pytest.raises(KgError, match="no records for 1 article"):
+        extract_all(_articles(3), executor=Lossy())
+
+
+def test_a_bad_scheduler_address_is_one_clear_error():
+    pytest.importorskip("distributed")
+    runner = DaskExecutor(scheduler="tcp://127.0.0.1:9", connect_timeout="2s")  # discard port: nothing listens
+    with pytest.raises(KgError, match="cannot reach the Dask scheduler"):
+        list(runner.map(_articles(1)))
+
+
+# ---------------------------------------------------------------- with the model
+
+
+@pytest.fixture(scope="module")
+def local_bytes():
+    result = build([seeds_dir()], executor="local")
+    return serialize(result.graph, "ttl"), serialize(result.dataset, "trig")
+
+
+@pytest.mark.model
+def test_processes_give_the_same_graph_bytes(local_bytes):
+    result = build([seeds_dir()], executor="processes")
+    assert (serialize(result.graph, "ttl"), serialize(result.dataset, "trig")) == local_bytes
+
+
+@pytest.mark.model
+def test_processes_with_one_article_per_task_give_the_same_graph_bytes(local_bytes):
+    # chunks of one article finish out of step on the two workers; the records still come back in order
+    result = build([seeds_dir()], executor=ProcessExecutor(workers=2, chunk_size=1))
+    assert (serialize(result.graph, "ttl"), serialize(result.dataset, "trig")) == local_bytes
+
+
+@pytest.mark.model
+def test_dask_on_a_local_cluster_of_two_workers_gives_the_same_graph_bytes(local_bytes):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        # one article per task, so that both workers take part and results arrive in completion order
+        runner = DaskExecutor(client=client, chunk_size=1)
+        result = build([seeds_dir()], executor=runner)
+        assert (serialize(result.graph, "ttl"), serialize(result.dataset, "trig")) == local_bytes
+        workers = client.run(lambda: __import__("kg.executors").executors._dask_extractors.__len__())
+        assert sorted(workers.values()) == [1, 1]  # each worker loaded one extractor, once
+
+
+@pytest.mark.model
+def test_dask_by_name_starts_and_stops_its_own_cluster(local_bytes):
+    pytest.importorskip("distributed")
+    result = build([seeds_dir()], executor="dask")
+    assert serialize(result.graph, "ttl") == local_bytes[0]
