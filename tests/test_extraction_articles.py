@@ -121,3 +121,15 @@ def test_headline_article_with_people_lists_and_an_earlier_acquisition(read):
     assert a.announced == DateValue("2025-03")  # "En mars", before the article's own date
     names = {o.name for o in ex.organizations}
     assert not names & {"Claire Martin", "Julien Robert", "Lyon", "France", "Azure"}
+
+
+def test_unlisted_names_tell_their_kind_and_the_deal_direction(read):
+    ex = read("unlisted_cloud_and_lab.txt")
+    kinds = {o.key: o.kinds for o in ex.organizations}
+    assert kinds[k("Norvale Cloud")] == ["CloudProvider"]
+    assert kinds[k("Quarix AI")] == ["AILab"]
+    assert kinds[k("Aubrac Capital")] == ["InvestmentFirm"]
+    [d] = ex.compute_deals
+    assert (d.providers, d.customers) == ([k("Norvale Cloud")], [k("Quarix AI")])
+    [r] = ex.funding_rounds
+    assert (r.organization, r.investors, r.announced) == (k("Quarix AI"), [k("Aubrac Capital")], DateValue("2025-01"))

@@ -344,7 +344,7 @@ class ArticleReader:
                     break
                 row = self.gazetteer.org(name)
                 nxt = (self.gazetteer.mention(s.start + cursor, s.start + cursor + len(name), name, row) if row else
-                       OrgMention(s.start + cursor, s.start + cursor + len(name), name, name, "list", "org-role-list"))
+                       self.gazetteer.unlisted(s.start + cursor, name, "list", "org-role-list"))
             found.append(nxt)
             cursor = nxt.end - s.start
             sep = _LIST_SPLIT.match(text[cursor:])
@@ -845,8 +845,7 @@ class ArticleReader:
         for key, items in mentions.items():
             best = max(items, key=lambda pair: (pair[0].strong, pair[0].confidence))[0]
             in_role = key in st.role_orgs
-            ner_ok = best.source == "ner-ORG" and any(s.has_verb for _, s in items) and (
-                len({s.start for _, s in items}) >= 2)
+            ner_ok = best.source == "ner-ORG" and any(s.has_verb for _, s in items)
             if not (best.strong or in_role or ner_ok):
                 continue
             if st.gazetteer.rejects(best.name) and best.source != "gazetteer":

@@ -112,6 +112,15 @@ class Gazetteer:
         return OrgMention(start, end, text, row["name"], "gazetteer", row["id"], tuple(row.get("kinds", [])),
                           row.get("wikidata"), tuple(row.get("aliases", [])))
 
+    @cached_property
+    def _suffix_kinds(self) -> list[tuple[re.Pattern[str], str]]:
+        return [(re.compile(rf"\s(?:{row['pattern']})$"), row["kind"]) for row in lexicon.cues()["org_suffix_kinds"]]
+
+    def unlisted(self, start: int, name: str, source: str, rule: str) -> OrgMention:
+        """A mention of an organization no list names; its kind from the end of its name, when it tells one."""
+        kinds = tuple(kind for regex, kind in self._suffix_kinds if regex.search(name))[:1]
+        return OrgMention(start, start + len(name), name, name, source, rule, kinds)
+
     def is_person(self, name: str) -> bool:
         tokens = name.split()
         return len(tokens) >= 2 and tokens[0].lower().strip(".") in self.first_names

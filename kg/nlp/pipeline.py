@@ -164,7 +164,7 @@ class MentionFinder:
             return self.gazetteer.mention(start, start + len(name), name, row)
         if self.gazetteer.rejects(name):
             return None
-        return OrgMention(start, start + len(name), name, name, source, rule)
+        return self.gazetteer.unlisted(start, name, source, rule)
 
     def _pattern_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
         found = []
