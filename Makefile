@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-virtuoso test-long bench clean
+.PHONY: install run test test-virtuoso test-long bench bench-stores clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ test-long: $(STAMP)
 SIZES ?= 5,1000
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes $(SIZES)
+
+## Push and remote-query timings on a real Oxigraph server: the seeds graph, then ~1M triples (TRIPLES=...).
+TRIPLES ?= 1000000
+bench-stores: $(STAMP)
+	$(BIN)/kg build -o out/graph.ttl
+	$(BIN)/python -m benchmarks.stores --graph out/graph.trig --triples $(TRIPLES)
 
 clean:
 	rm -rf out .pytest_cache

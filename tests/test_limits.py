@@ -5,9 +5,9 @@ of more than 4 x MAX_CHARS bytes is refused after reading at most that many
 bytes) and ``kg.nlp.extract.MAX_SENTENCES`` sentences per article (refused,
 reported and skipped by ``kg build``, like an over-long article).
 
-Scaling tests time each step on an input and on one twice as large (best of
-several interleaved runs, garbage collector paused) and require less than three
-times the time: linear work doubles, quadratic work quadruples.
+Scaling tests time each step on an input and on one four times as large (best of
+several interleaved runs, garbage collector paused) and require less than eight
+times the time: linear work takes four times as long, quadratic work sixteen.
 """
 
 from __future__ import annotations
@@ -43,10 +43,12 @@ from kg.records import (AcquisitionRecord, ArticleRecord, ComputeDealRecord, Dat
 from kg.resolve import gazetteer_index, resolve
 
 ROOT = Path(__file__).resolve().parents[1]
-GROWTH = 3.0  # allowed time ratio when the input doubles (linear: ~2, quadratic: ~4)
+# Inputs grow fourfold: linear work takes ~4x the time, quadratic ~16x. The bound sits between,
+# far enough from both that a loaded machine (CI, a second core busy) does not flip the verdict.
+GROWTH = 8.0
 
 
-def best_times(small, large, repeats: int = 2) -> tuple[float, float]:
+def best_times(small, large, repeats: int = 3) -> tuple[float, float]:
     """Best wall time of ``small()`` and ``large()``, run alternately; each gets a fresh input from its factory."""
     best = [float("inf"), float("inf")]
     for _ in range(repeats):
@@ -65,7 +67,7 @@ def best_times(small, large, repeats: int = 2) -> tuple[float, float]:
 
 def assert_not_quadratic(small: float, large: float, what: str, floor: float = 0.02) -> None:
     # ``floor`` absorbs timer noise on steps that take a few milliseconds.
-    assert large < GROWTH * max(small, floor), f"{what}: {small:.3f} s, then {large:.3f} s for twice the input"
+    assert large < GROWTH * max(small, floor), f"{what}: {small:.3f} s, then {large:.3f} s for four times the input"
 
 # ---------------------------------------------------------------------------- the stated limits
 
@@ -198,7 +200,7 @@ def test_normalisers_are_linear_on_200k_characters(finders, size):
         text = _text(n)
         return lambda: [finder(text) for finder in finders]
 
-    small, large = best_times(lambda: job(size // 2), lambda: job(size))
+    small, large = best_times(lambda: job(size // 4), lambda: job(size))
     assert large < 5.0
     assert_not_quadratic(small, large, "normaliser")
 
@@ -210,7 +212,7 @@ def test_normalisers_on_text_made_only_of_figures(unit):
         text = _text(n, unit)
         return lambda: [f(text) for f in (find_dates, find_durations, find_money)]
 
-    small, large = best_times(lambda: job(20_000), lambda: job(40_000))
+    small, large = best_times(lambda: job(10_000), lambda: job(40_000))
     assert_not_quadratic(small, large, repr(unit))
 
 
@@ -231,7 +233,7 @@ def test_gazetteer_matching_and_sentences_are_linear(blank_finder):
         text = _text(n, unit)
         return lambda: finder.sentences(nlp(text))
 
-    small, large = best_times(lambda: job(100_000), lambda: job(200_000))
+    small, large = best_times(lambda: job(50_000), lambda: job(200_000))
     assert large < 10.0
     assert_not_quadratic(small, large, "MentionFinder.sentences")
     sentences = finder.sentences(nlp(_text(2_000, unit)))
@@ -243,7 +245,7 @@ def test_line_break_sentences_are_linear():
     nlp = spacy.blank("fr")
     nlp.add_pipe("sentencizer")
     nlp.add_pipe("aikg_line_breaks")
-    small, large = best_times(lambda: lambda: nlp("Titre\n" * 10_000), lambda: lambda: nlp("Titre\n" * 20_000))
+    small, large = best_times(lambda: lambda: nlp("Titre\n" * 5_000), lambda: lambda: nlp("Titre\n" * 20_000))
     assert_not_quadratic(small, large, "aikg_line_breaks")
     assert len(list(nlp("Titre\nSous-titre\nTexte.").sents)) == 3
 
@@ -277,7 +279,7 @@ def test_resolution_of_thousands_of_articles_is_linear():
         data = _extractions(n)  # resolve merges into its input records: a fresh input for each run
         return lambda: corpora.append(resolve(data, index))
 
-    small, large = best_times(lambda: job(2_000), lambda: job(4_000))
+    small, large = best_times(lambda: job(1_000), lambda: job(4_000))
     assert large < 10.0
     assert_not_quadratic(small, large, "resolve", floor=0.05)
     corpus = corpora[-1]
