@@ -24,11 +24,22 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except KgError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(f"error: {_one_line(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted; outputs left as they were", err=True)
             ctx.exit(130)
+
+
+def _one_line(text: str) -> str:
+    """``text`` with control, format and line-separator characters escaped (``\\x0c``, ``\\u2028``...).
+
+    Messages quote the input (a prefix, a file name): escaped, they stay on one line and cannot
+    send terminal escape sequences.
+    """
+    import unicodedata
+
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c for c in text)
 
 
 @click.group(cls=_Group)
@@ -42,7 +53,8 @@ def _console():
 
     # soft_wrap: a long line ("skipped: <path>: <problem>") stays one line when stderr is not a
     # terminal (Rich would otherwise wrap it at 80 columns, cutting paths in two in logs).
-    return Console(stderr=True, soft_wrap=True)
+    # markup=False: messages quote file names, and "[/]" in one would be read as Rich markup.
+    return Console(stderr=True, soft_wrap=True, markup=False)
 
 
 def _load(graph_path: Path):
@@ -108,6 +120,7 @@ def _report_corrections(console, result, corrections: Path | None) -> None:
 def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool, corrections: Path | None,
           executor: str, scheduler: str | None, cache_dir: Path | None, no_cache: bool) -> None:
     """Read articles (files or folders; default: the bundled seeds/) and write the graph."""
+    from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from kg.build import build as run_build, write_outputs
@@ -123,7 +136,7 @@ def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool
         task = bar.add_task("reading articles", total=None)
 
         def progress(done: int, total: int, article_id: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"reading {article_id}")
+            bar.update(task, completed=done, total=total, description=f"reading {escape(article_id)}")
 
         result = run_build(sources, model=model, strict=strict, progress=progress, corrections=corrections,
                            **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))

@@ -417,6 +417,8 @@ def _check_cli(result, path: Path, allowed=(0, 2)) -> None:
 @scaled(2)
 @given(graph_files(), st.sampled_from(["validate", "query"]))
 @example(("ttl", b"@prefix ex: <http://example.org/> .\nex:a ex:b "), "validate")
+@example(("ttl", b"\x0c:"), "validate")  # found (long run): a form feed quoted in the message broke the line
+@example(("ttl", b"\x1b[31m:x :y :z ."), "query")  # a terminal escape sequence, quoted
 @example(("jsonld", b'{"@context": "http://example.invalid/c.jsonld", "@id": "http://a", "n": "x"}'), "query")
 def test_cli_validate_and_query_on_any_graph_file(fuzz_stats, case, command):
     fmt, data = case
@@ -486,13 +488,17 @@ def test_cli_build_on_good_articles_in_odd_encodings(tmp_path, fuzz_stats):
     (folder / "bom.txt").write_bytes(codecs.BOM_UTF8 + body[:400].encode())
     (folder / "short.txt").write_text("Mistral AI a levé 600 millions d'euros auprès de General Catalyst.\n")
     (folder / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
-    (folder / "latin1.txt").write_bytes("Le néocloud a levé 5 millions d'euros".encode("latin-1"))
+    # found: "[/]" in a path (folder "latin1 [", file "] [bold].txt") was read as Rich markup, and
+    # printing the skipped line crashed with a traceback
+    (folder / "latin1 [").mkdir()
+    (folder / "latin1 [/] [bold].txt").write_bytes("Le néocloud a levé 5 millions d'euros".encode("latin-1"))
     out = tmp_path / "out" / "graph.ttl"
     result = CliRunner().invoke(main, ["build", str(folder), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "Traceback" not in result.output
     skipped = [line for line in result.stderr.splitlines() if line.startswith("skipped:")]
-    assert len(skipped) == 2 and "binary.txt" in skipped[0] and "latin1.txt" in skipped[1], result.stderr
+    assert len(skipped) == 2 and "binary.txt" in skipped[0], result.stderr
+    assert f"{folder / 'latin1 [/] [bold].txt'}: not UTF-8" in skipped[1], result.stderr
     graph, dataset = load_graph(out), load_graph(out.with_suffix(".trig"))
     assert len(graph) > 100 and len(dataset) > 100
     before = out.read_bytes(), out.with_suffix(".trig").read_bytes()
