@@ -44,12 +44,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from kg.errors import BadInputError
+from kg.textfile import read_text
 from kg.names import fold, loose_key
 from kg.records import BOUNDS, ChipPlatformRecord, DateValue, Money, OrganizationRecord, Quantity
 from kg.resolve import TOLERANCE, Corpus, _extend, _merge_acquisition, _merge_deal, _merge_round
@@ -157,16 +157,7 @@ class _Problem(Exception):
 
 def load_corrections(path: str | os.PathLike[str]) -> list[Correction]:
     """Read and check a corrections file; ``BadInputError`` names the file, the entry and the problem."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise BadInputError("no such corrections file", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"not UTF-8 (undecodable byte at offset {exc.start})", path=path) from None
-    except OSError as exc:
-        raise BadInputError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    return parse_corrections(text, source=str(path))
+    return parse_corrections(read_text(path, "corrections file"), source=str(path))
 
 
 def parse_corrections(text: str, source: str = "<corrections>") -> list[Correction]:

@@ -64,6 +64,7 @@ from typing import Any, NoReturn, TypeVar
 import yaml
 
 from kg.errors import BadInputError
+from kg.textfile import read_text
 
 TABLES = ("organizations", "chip_platforms", "funding_rounds", "compute_deals", "slots", "acquisitions")
 OVERALL_TABLES = TABLES[:5]
@@ -210,14 +211,7 @@ _T = TypeVar("_T")
 def load_gold(path: str | Path) -> Gold:
     """Read and validate a gold file; raise ``BadInputError`` naming the file and the faulty entry."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BadInputError("gold file not found", path=path) from None
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"gold file is not UTF-8 ({exc.reason} at byte {exc.start})", path=path) from exc
-    except OSError as exc:
-        raise BadInputError(f"cannot read gold file: {exc.strerror or exc}", path=path) from exc
+    text = read_text(path, "gold file")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -34,7 +34,7 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.query import Result
 
-from kg.errors import BadInputError, StoreError
+from kg.errors import BadInputError
 from kg.rdf.io import offline
 from kg.rdf.literals import display
 from kg.resources import queries_dir

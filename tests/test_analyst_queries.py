@@ -4,7 +4,7 @@ optional bindings, and the same rows, in the same order, from rdflib and from Ox
 from __future__ import annotations
 
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pyoxigraph
 import pytest
@@ -17,6 +17,7 @@ from kg.rdf.mapping import build_dataset, merged_graph
 from kg.rdf.vocab import AIKG
 from kg.records import (ABOUT, AT_LEAST, AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord,
                         DateValue, Evidence, FundingRoundRecord, Money, OrganizationRecord, Quantity)
+from rows import comparable
 
 ANALYST = ("circular_relationships", "compute_by_customer", "compute_by_provider", "evidence", "investors",
            "platform_users", "timeline", "valuation_history")
@@ -259,16 +260,6 @@ def test_compute_sums_survive_missing_figures(graph):
 # ---------------------------------------------------------------- engines agree
 
 
-def _comparable(value: str | None):
-    """Numbers as numbers, '|'-lists as sets: what two engines must agree on."""
-    if value is None:
-        return None
-    if "|" in value:
-        return frozenset(value.split("|"))
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return value
 
 
 def _oxigraph_rows(store: pyoxigraph.Store, name: str, values: str = "", **options) -> tuple[list[str], list]:
@@ -283,13 +274,13 @@ def _oxigraph_rows(store: pyoxigraph.Store, name: str, values: str = "", **optio
             term = solution[column]
             datatype = getattr(term, "datatype", None)
             row.append(None if term is None else display(term.value, datatype.value if datatype else None))
-        found.append(tuple(_comparable(v) for v in row))
+        found.append(tuple(comparable(v) for v in row))
     return columns, found
 
 
 def _rdflib_rows(graph: Graph, name: str, bindings=None) -> tuple[list[str], list]:
     result = run_query(graph, name, bindings)
-    return result.columns, [tuple(_comparable(row[c]) for c in result.columns) for row in result.rows]
+    return result.columns, [tuple(comparable(row[c]) for c in result.columns) for row in result.rows]
 
 
 @pytest.fixture(scope="module")

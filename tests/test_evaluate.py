@@ -626,7 +626,7 @@ def test_malformed_gold_raises_bad_input_naming_the_file(tmp_path, text, message
 
 
 def test_missing_gold_file_raises_bad_input(tmp_path):
-    with pytest.raises(BadInputError, match="gold file not found") as caught:
+    with pytest.raises(BadInputError, match="no such gold file") as caught:
         load_gold(tmp_path / "nope.yaml")
     assert caught.value.path == str(tmp_path / "nope.yaml")
 

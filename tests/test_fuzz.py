@@ -14,7 +14,6 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
-import shutil
 import tempfile
 from decimal import Decimal
 from pathlib import Path

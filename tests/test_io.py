@@ -247,7 +247,7 @@ def test_empty_file_is_bad_input(tmp_path, content):
 def test_file_without_triples_missing_file_and_unknown_extension(tmp_path):
     with pytest.raises(BadInputError, match="no triples"):
         load_graph(write(tmp_path, "prefixes.ttl", "@prefix ex: <http://example.org/> .\n"))
-    with pytest.raises(BadInputError, match="no such file"):
+    with pytest.raises(BadInputError, match="no such graph file"):
         load_graph(tmp_path / "missing.ttl")
     with pytest.raises(BadInputError, match="extension"):
         load_graph(write(tmp_path, "graph.rdf", "<rdf:RDF/>"))

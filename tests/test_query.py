@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph
@@ -25,6 +25,7 @@ from kg.rdf.io import serialize
 from kg.rdf.mapping import build_dataset, merged_graph
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue, Evidence,
                         FundingRoundRecord, Money, OrganizationRecord, Quantity)
+from rows import comparable
 
 NAMES = ("acquisitions", "chip_platforms", "compute_deals", "funding_rounds", "organizations")
 COLUMNS = {
@@ -146,20 +147,10 @@ def test_run_query_rows_runs_the_five(graph):
     assert run_query_rows(graph) == {name: EXPECTED[name] for name in NAMES}
 
 
-def _comparable(value: str | None):
-    """Numbers as numbers, '|'-lists as sets: what two engines must agree on."""
-    if value is None:
-        return None
-    if "|" in value:
-        return frozenset(value.split("|"))
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return value
 
 
 def _rows_as_set(rows: list[list[str | None]]) -> set[tuple]:
-    return {tuple(_comparable(v) for v in row) for row in rows}
+    return {tuple(comparable(v) for v in row) for row in rows}
 
 
 @pytest.mark.parametrize("fmt, ox_format", [("nt", pyoxigraph.RdfFormat.N_TRIPLES),

@@ -278,4 +278,4 @@ def test_kg_review_command(graph: Graph, tmp_path: Path):
     assert (tmp_path / "out" / "index.html").is_file() and (tmp_path / "out" / "facts.csv").is_file()
     assert len(list((tmp_path / "out" / "org").iterdir())) == 5
     missing = CliRunner().invoke(main, ["review", "--graph", str(tmp_path / "nope.ttl"), "-o", str(tmp_path / "x")])
-    assert missing.exit_code == 2 and "nope.ttl: no such file" in missing.output
+    assert missing.exit_code == 2 and "nope.ttl: no such graph file" in missing.output

@@ -24,7 +24,6 @@ inside GROUP_CONCAT.
 from __future__ import annotations
 
 import time
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pytest
@@ -37,6 +36,7 @@ from kg.rdf.io import load_dataset, load_graph
 from kg.rdf.stores import push, query_endpoint
 from kg.resources import seeds_dir
 import test_analyst_queries as small
+from rows import comparable
 from virtuoso import INSTALL_HINT, VirtuosoServer, find_virtuoso
 
 pytestmark = [pytest.mark.virtuoso, pytest.mark.store]
@@ -88,19 +88,10 @@ def local(built):
     return load_graph(built)
 
 
-def _comparable(value: str | None):
-    if value is None:
-        return None
-    if "|" in value:
-        return frozenset(value.split("|"))
-    try:
-        return Decimal(value)
-    except InvalidOperation:
-        return value
 
 
 def _rows(columns: list[str], rows: list[dict[str, str | None]]) -> list[tuple]:
-    return [tuple(_comparable(row[c]) for c in columns) for row in rows]
+    return [tuple(comparable(row[c]) for c in columns) for row in rows]
 
 
 def _remote(virtuoso, graphs: list[str], name: str) -> tuple[list[str], list[dict[str, str | None]]]:

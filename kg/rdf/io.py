@@ -33,6 +33,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.plugins.serializers.trig import TrigSerializer
 
 from kg.errors import BadInputError
+from kg.textfile import read_text
 from kg.rdf import iri
 from kg.rdf.mapping import PREFIXES
 
@@ -279,18 +280,7 @@ def format_of(path: str | os.PathLike[str]) -> str:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise BadInputError("no such file", path=path) from None
-    except IsADirectoryError:
-        raise BadInputError("is a directory, expected a graph file", path=path) from None
-    except OSError as exc:
-        raise BadInputError(f"cannot read: {exc.strerror or exc}", path=path) from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise BadInputError(f"not UTF-8 (undecodable byte at offset {exc.start})", path=path) from None
+    text = read_text(path, "graph file")
     if not text.strip():
         raise BadInputError("empty file", path=path)
     return text

@@ -1,0 +1,26 @@
+"""Reading a text file a user gives (a graph, a gold file, a corrections file): one place, one set of messages."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from kg.errors import BadInputError
+
+
+def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
+    """The UTF-8 text of ``path`` (a byte-order mark is dropped); ``BadInputError`` naming the file otherwise."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError(f"no such {what}", path=path) from None
+    except IsADirectoryError:
+        raise BadInputError(f"is a directory, expected a {what}", path=path) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise BadInputError(f"not UTF-8 (undecodable byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                            path=path) from None
