@@ -133,3 +133,21 @@ def test_unlisted_names_tell_their_kind_and_the_deal_direction(read):
     assert (d.providers, d.customers) == ([k("Norvale Cloud")], [k("Quarix AI")])
     [r] = ex.funding_rounds
     assert (r.organization, r.investors, r.announced) == (k("Quarix AI"), [k("Aubrac Capital")], DateValue("2025-01"))
+
+
+def test_chip_generations_and_unlisted_chips_with_their_makers(read):
+    ex = read("puces_maison.txt")
+    platforms = {p.name: p.manufacturer for p in ex.platforms}
+    # a family in the list, named with its generation, keeps the generation; the maker comes from the list
+    assert platforms["Maia 200"] == k("Microsoft")
+    assert platforms["Trainium3"] == k("Amazon")
+    assert platforms["Ascend 950"] == k("Huawei")
+    assert platforms["H20"] == k("Nvidia")
+    assert platforms["Ironwood"] == k("Google")
+    assert "Maia" not in platforms and "Trainium" not in platforms
+
+
+def test_a_year_after_a_chip_name_is_not_its_generation(read):
+    ex = read("puces_annee.txt")
+    assert {p.name for p in ex.platforms} == {"Blackwell", "Zentor X9"}
+    assert {p.name: p.manufacturer for p in ex.platforms}["Zentor X9"] == k("Qualcomm")

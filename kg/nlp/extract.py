@@ -859,13 +859,21 @@ class ArticleReader:
             records.append(OrganizationRecord(key, best.name, aliases, list(best.kinds), best.wikidata, [evidence]))
         return records
 
+    @staticmethod
+    def _maker_in(s: Sentence, platform) -> str | None:
+        """The maker of a chip no list names: the chip maker or tech group named nearest to it in its sentence."""
+        makers = [o for o in s.orgs if o.kinds and o.kinds[0] in ("ChipMaker", "Technology", "CloudProvider")]
+        if not makers:
+            return None
+        return min(makers, key=lambda o: abs(o.start - platform.start)).key
+
     def _platform_records(self, st: _State, sentences: list[Sentence]) -> list[ChipPlatformRecord]:
         out: dict[str, ChipPlatformRecord] = {}
         for s in sentences:
             for p in s.platforms:
                 rec = out.get(p.name)
                 if rec is None:
-                    manufacturer = loose_key(p.manufacturer) if p.manufacturer else None
+                    manufacturer = loose_key(p.manufacturer) if p.manufacturer else self._maker_in(s, p)
                     rec = out[p.name] = ChipPlatformRecord(p.name, set(p.aliases), manufacturer, p.kind)
                     rec.evidence.append(Evidence(st.article.id, s.start, s.end, s.text, p.rule, 0.9, p.start, p.end, p.text))
                 if p.text != p.name:

@@ -16,6 +16,7 @@ from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.names import fold
 from kg.errors import EnvironmentProblem
 from kg.nlp import lexicon
 from kg.nlp.mentions import Gazetteer, OrgMention, PlatformMention, Sentence
@@ -30,6 +31,15 @@ _FUNCTION_WORDS = {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", 
                    "selon", "avec", "pour", "dans", "par", "sur", "au", "aux", "à", "a", "son", "sa", "ses", "leur",
                    "comme", "dont", "chez", "mais", "ou", "si", "après", "avant", "depuis"}
 _NAME = r"[A-Z0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[A-Z0-9][\w&.'’-]*){0,3}"
+_GENERATION = re.compile(r"(?![ -]?(?:19|20)\d\d\b)(?:[ -]?\d[\w-]*|[ ](?:Ultra|Pro|Max|Plus)\b)")  # not a year
+
+
+def _generation_length(text: str, end: int) -> int:
+    """Length of a generation suffix right after a chip family name (" 950", "3", " Ultra"), else 0."""
+    m = _GENERATION.match(text, end)
+    return m.end() - end if m else 0
+
+
 _CHIP_CONTEXT = re.compile(r"gpu|cpu|puce|processeur|architecture|plateforme|accélérateur|chip|génération|gamme|dpu", re.I)
 
 
@@ -79,6 +89,11 @@ class MentionFinder:
             self._platform_rows[key] = row
             self.platform_matcher.add(key, [nlp.make_doc(form)])
         cues = lexicon.cues()
+        self._chip_patterns = [
+            (re.compile(rf"{row['pattern']}(?:\s+(?:[a-zà-ÿ]+|de|d['’]\s?[A-Z][\w-]*)){{0,2}}\s+"
+                        rf"(?P<name>[A-Z][A-Za-z]*(?:[- ]?[A-Z]{{0,3}})?\d[\w-]*)(?![\w-])"), row["kind"], row["id"])
+            for row in cues["chip_patterns"]
+        ]
         self._noun_pattern = re.compile(
             rf"(?<![\w])(?:{cues['org_nouns']})s?(?P<between>(?:[ \u00a0]+[a-zà-ÿ'’-]+){{0,3}}?)[ \u00a0]+(?P<name>{_NAME})"
         )
@@ -129,9 +144,28 @@ class MentionFinder:
                 window = full[max(0, span.start_char - 60):span.end_char + 30]
                 if not (_CHIP_CONTEXT.search(window) or row["manufacturer"].lower() in window.lower()):
                     continue
-            found.append(PlatformMention(span.start_char, span.end_char, span.text, row["name"],
-                                         row.get("manufacturer"), row.get("kind"), row["id"],
-                                         tuple(row.get("aliases", []))))
+            end = span.end_char + _generation_length(full, span.end_char)
+            surface = full[span.start_char:end]
+            # "Trainium3", "Maia 200", "Blackwell Ultra": a generation of the family, named as the text names it
+            name = surface if fold(surface) != fold(row["name"]) and fold(surface).startswith(fold(row["name"])) \
+                else row["name"]
+            found.append(PlatformMention(span.start_char, end, surface, name, row.get("manufacturer"),
+                                         row.get("kind"), row["id"],
+                                         tuple(row.get("aliases", [])) if name == row["name"] else ()))
+        return sorted(found + self._unlisted_platforms(full, found), key=lambda p: p.start)
+
+    def _unlisted_platforms(self, full: str, known: list[PlatformMention]) -> list[PlatformMention]:
+        """Model names after a chip word ("les puces Maia 300"): a platform whose maker the sentence tells."""
+        found: list[PlatformMention] = []
+        for regex, kind, rule in self._chip_patterns:
+            for m in regex.finditer(full):
+                name = m.group("name")
+                start = m.start("name")
+                if any(p.start <= start < p.end or start <= p.start < m.end("name") for p in known + found):
+                    continue
+                if self.gazetteer.org(name) is not None:
+                    continue
+                found.append(PlatformMention(start, start + len(name), name, name, None, kind, rule))
         return found
 
     def _gazetteer_orgs(self, doc: Doc, platforms: list[PlatformMention]) -> list[OrgMention]:
