@@ -10,7 +10,7 @@ entries (or a mapping with a ``corrections:`` list), each with ``id``,
       who: Jeanne Analyste
       when: 2026-03-01
       why: the article mentions the earlier round only in passing
-      target: {kind: funding_round, organization: Cerebras Systems, announced: 2025-09}
+      target: {kind: funding_round, organization: Acme AI, announced: 2025-09}
 
 ``load_corrections`` reads and checks a file (``BadInputError`` naming the
 file, the entry number, counted from 1, and the problem). ``apply_corrections``

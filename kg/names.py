@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Endings that do not change which organization a name denotes ("Cerebras System(s)", "Acme Inc.").
+# Endings that do not change which organization a name denotes ("Acme System(s)", "Acme Inc.").
 _LEGAL = re.compile(
     r"(?:\s+(?:inc|corp|corporation|co|ltd|llc|plc|sa|sas|gmbh|ag|nv|bv|group|groupe|holdings?|systems?|company|compagnie))+$"
 )

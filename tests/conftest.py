@@ -1,4 +1,5 @@
-"""Hypothesis profiles, and a count of the cases each fuzz target ran (printed at the end of the run).
+"""Shared fixtures: the seeds graph built once per run; Hypothesis profiles, and a count of the
+cases each fuzz target ran (printed at the end of the run).
 
 ``ci`` (the default) keeps the property tests fast; ``HYPOTHESIS_PROFILE=long``
 (``make test-long``) runs many more examples. Tests that set ``max_examples``
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -21,6 +23,20 @@ PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
 
 _FUZZ: dict[str, Counter] = defaultdict(Counter)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Path:
+    """``kg build seeds/ -o graph.ttl`` with the real model, once per run: the Turtle path (TriG beside it)."""
+    from click.testing import CliRunner
+
+    from kg.cli import main
+    from kg.resources import seeds_dir
+
+    out = tmp_path_factory.mktemp("seeds-build") / "graph.ttl"
+    result = CliRunner().invoke(main, ["build", str(seeds_dir()), "-o", str(out)], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return out
 
 
 @pytest.fixture(scope="session")

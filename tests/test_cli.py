@@ -23,14 +23,6 @@ def invoke(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out") / "graph.ttl"
-    result = invoke("build", seeds_dir(), "-o", out)
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def test_build_writes_turtle_and_trig(built: Path):
     assert built.exists() and built.with_suffix(".trig").exists()
     graph = Graph().parse(built)

