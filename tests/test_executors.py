@@ -123,3 +123,19 @@ def test_dask_by_name_starts_and_stops_its_own_cluster(local_bytes):
     pytest.importorskip("distributed")
     result = build([seeds_dir()], executor="dask")
     assert serialize(result.graph, "ttl") == local_bytes[0]
+
+
+@pytest.mark.model
+def test_the_command_line_takes_an_executor(local_bytes, tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    out = tmp_path / "graph.ttl"
+    result = CliRunner().invoke(main, ["build", str(seeds_dir()), "-o", str(out), "--executor", "processes",
+                                       "--no-cache"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == local_bytes[0]
+    refused = CliRunner().invoke(main, ["build", str(seeds_dir()), "-o", str(out), "--executor", "processes",
+                                        "--scheduler", "tcp://127.0.0.1:8786"])
+    assert refused.exit_code == 2 and "--executor dask" in refused.output
