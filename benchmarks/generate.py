@@ -236,7 +236,7 @@ HEAD_ADJ2 = ["sous tension", "en pleine mutation", "très disputé", "encore jeu
 HEAD_INV_VERB = ["au rendez-vous", "se bousculent", "restent confiants", "misent gros", "répondent présent"]
 
 FILLER_SUBJECTS = [
-    "La demande en puissance de calcul", "Le marché des infrastructures d'IA", "La course aux modèles de fondation",
+    "Le besoin de calcul des laboratoires", "Le marché des infrastructures d'IA", "La course aux modèles de fondation",
     "L'appétit des fonds pour l'IA générative", "La pénurie de processeurs graphiques",
     "La facture énergétique des centres de calcul", "La concurrence entre fournisseurs de GPU",
     "La question de la souveraineté numérique", "Le coût d'entraînement des grands modèles",
@@ -249,7 +249,7 @@ FILLER_VERBS = [
     "oblige les acteurs à se réorganiser", "alimente les débats", "pousse les prix à la hausse",
 ]
 FILLER_TAILS = [
-    "depuis le début de l'année", "en Europe comme aux États-Unis", "malgré la hausse des taux",
+    "depuis janvier", "en Europe comme aux États-Unis", "malgré la hausse des taux",
     "selon plusieurs analystes", "dans un marché très concurrentiel", "à en croire les observateurs",
     "sans que la tendance ne semble s'inverser", "au grand dam des plus petits acteurs", "",
 ]
@@ -354,7 +354,7 @@ def funding_paragraphs(rng: random.Random, names: Names, pub: dt.date) -> tuple[
         f"Nouvelle levée de fonds pour {org.name} : {_noun(rng)} a levé {amount} en série {series}.",
     ])
     dating = rng.choice([
-        f"L'annonce a été faite {when} par communiqué.",
+        f"Le communiqué est tombé {when}.",
         f"L'opération a été officialisée {when}.",
         f"Le montant a été rendu public {when}.",
     ])
@@ -388,7 +388,7 @@ def funding_paragraphs(rng: random.Random, names: Names, pub: dt.date) -> tuple[
         paragraphs.append(rng.choice([
             f"{org.short} avait déjà levé {before} {earlier_month(rng, pub)}.",
             f"Il s'agit du deuxième tour de table de {org.short} depuis {rng.choice(MONTHS)}. "
-            f"À l'époque, sa valorisation s'élevait à {money(rng, 1e8, 5e9)}.",
+            f"À l'époque, les investisseurs la valorisaient {money(rng, 1e8, 5e9)}.",
             f"Son précédent tour, bouclé l'an dernier, portait sur {before}.",
         ]))
     return title, paragraphs
@@ -411,7 +411,7 @@ def deal_paragraphs(rng: random.Random, names: Names, pub: dt.date) -> tuple[str
         f"Calcul : {provider.name} décroche un contrat de {value}",
     ])
     opening = rng.choice([
-        f"{customer.name} a signé {when} un contrat de {value} avec {provider.name} pour la fourniture de capacités de calcul sur {n_text} ans.",
+        f"{customer.name} a signé {when} un contrat de {value} avec {provider.name} pour louer des capacités de calcul sur {n_text} ans.",
         f"{provider.name} fournira à {customer.name} {bound(rng)}{cap} de puissance de calcul d'ici {horizon}, selon un accord annoncé {when}.",
         f"{customer.name} va dépenser {value} pour {provider.name} sur les {n_text} prochaines années, a annoncé {when} {_noun(rng)}.",
         f"{provider.name} et {customer.name} ont conclu {when} un partenariat de {value} portant sur {cap} de capacité de calcul.",
@@ -434,8 +434,8 @@ def deal_paragraphs(rng: random.Random, names: Names, pub: dt.date) -> tuple[str
                           ][: rng.randrange(2, 5)]))
     if rng.random() < 0.35:
         n2, n2_text = years(rng)
-        paragraphs.append(f"Un premier accord, conclu {earlier_month(rng, pub)}, prévoyait déjà {money(rng, 5e7, 5e9, 'USD')} "
-                          f"pour {provider.short} sur {n2_text} ans.")
+        paragraphs.append(f"Les deux groupes avaient signé un premier contrat {earlier_month(rng, pub)}, d'une valeur "
+                          f"de {money(rng, 5e7, 5e9, 'USD')} sur {n2_text} ans.")
     return title, paragraphs
 
 

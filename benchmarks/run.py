@@ -415,7 +415,8 @@ class Bench:
     def corpus(self, size: int) -> Path:
         if size == 5 and not self.args.generate_5:
             return self.code / "seeds"
-        folder = self.workdir / "corpora" / f"{size}-seed{self.args.seed}"
+        generator = hashlib.sha256((ROOT / "benchmarks" / "generate.py").read_bytes()).hexdigest()[:8]
+        folder = self.workdir / "corpora" / f"{size}-seed{self.args.seed}-{generator}"  # regenerated when it changes
         stamp = folder / ".complete"
         if not stamp.exists():
             from benchmarks.generate import write_corpus
