@@ -156,7 +156,6 @@ def child_build(p: dict) -> dict:
     import kg.cache
     import kg.executors
     import kg.nlp
-    import kg.rdf.mapping
 
     t: dict[str, float] = {"model_load": 0.0, "nlp": 0.0, "resolution": 0.0, "mapping": 0.0, "cache_write": 0.0}
     marks: dict[str, float] = {}
@@ -177,8 +176,7 @@ def child_build(p: dict) -> dict:
 
     wrap(kg.executors, "extract_all", "nlp", after=lambda: marks.setdefault("nlp_peak_mb", _peak_mb()))
     wrap(kg.build, "resolve", "resolution")
-    wrap(kg.rdf.mapping, "build_dataset", "mapping")
-    wrap(kg.rdf.mapping, "merged_graph", "mapping")
+    wrap(kg.build, "build_store", "mapping")
     wrap(kg.cache.ExtractionCache, "put", "cache_write")
     original_init = kg.nlp.Extractor.__init__
 
@@ -202,7 +200,7 @@ def child_build(p: dict) -> dict:
 
     cpu0 = _cpu_s()
     start = time.perf_counter()
-    result = build([p["corpus"]], executor=p["executor"], cache_dir=p.get("cache_dir"))
+    result = build([p["corpus"]], executor=p["executor"], cache_dir=p.get("cache_dir"), store_dir=p.get("store_dir"))
     build_s = time.perf_counter() - start
     build_peak = _peak_mb()
     out = Path(p["out"])
@@ -213,7 +211,7 @@ def child_build(p: dict) -> dict:
     cpu_build = _cpu_s() - cpu0
     res = {
         "executor": p["executor"], "articles": len(result.corpus.articles), "skipped": len(result.skipped),
-        "triples": len(result.graph), "build_s": build_s, "serialise_s": serialise_s,
+        "triples": result.triple_count, "store": "disk" if p.get("store_dir") else "memory", "build_s": build_s, "serialise_s": serialise_s,
         "total_s": build_s + serialise_s, **{f"{k}_s": v for k, v in t.items()},
         "nlp_peak_mb": marks.get("nlp_peak_mb"), "build_peak_mb": build_peak, "write_peak_mb": write_peak,
         "peak_mb": _peak_mb(), "cpu_build_s": cpu_build,
@@ -443,25 +441,29 @@ class Bench:
         executors = a.executors
         first = executors[0]
         cache_dir = work / "cache"
+
+        def store(name: str) -> dict:  # --store disk: each build keeps its graph in its own on-disk store
+            return {"store_dir": str(work / f"store-{name}")} if a.store == "disk" else {}
+
         self.say(f"[{size}] build, executor {first}, writing the cache" + (", then SHACL and queries" if a.stages else ""))
         r["builds"] = {first: self.child("build", corpus=str(articles), executor=first, cache_dir=str(cache_dir),
                                          out=str(work / f"out-{first}" / "graph.ttl"), stages=a.stages,
-                                         query_budget=a.query_budget, shacl_budget=a.shacl_budget)}
+                                         query_budget=a.query_budget, shacl_budget=a.shacl_budget, **store(first))}
         for name in executors[1:]:
             self.say(f"[{size}] build, executor {name}")
             r["builds"][name] = self.child("build", corpus=str(articles), executor=name,
-                                           out=str(work / f"out-{name}" / "graph.ttl"))
+                                           out=str(work / f"out-{name}" / "graph.ttl"), **store(name))
         if a.cache:
             changed = sorted(articles.glob("*.txt"))[len(list(articles.glob("*.txt"))) // 2]
             with changed.open("a", encoding="utf-8") as handle:
                 handle.write(CHANGED_SENTENCE)
             self.say(f"[{size}] one article changed ({changed.name}): rebuild from the cache, then from scratch")
             cached = self.child("build", corpus=str(articles), executor=first, cache_dir=str(cache_dir),
-                                out=str(work / "out-cached" / "graph.ttl"))
+                                out=str(work / "out-cached" / "graph.ttl"), **store("cached"))
             cold = None
             if a.cold_reference:
                 cold = self.child("build", corpus=str(articles), executor=first,
-                                  out=str(work / "out-cold" / "graph.ttl"))
+                                  out=str(work / "out-cold" / "graph.ttl"), **store("cold"))
             r["cache"] = {"changed": changed.name, "cached": cached, "cold": cold}
         r["graph_ttl"] = str(work / f"out-{first}" / "graph.ttl")
         return r
@@ -697,6 +699,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cold-reference", dest="cold_reference", action="store_false",
                         help="after the change, skip the cold build (no byte comparison; the first build is 'cold')")
     parser.add_argument("--no-million", dest="million", action="store_false", help="skip the 1M-triple timings")
+    parser.add_argument("--store", choices=("memory", "disk"), default="memory",
+                        help="where builds keep the graph: Oxigraph in memory, or on disk (kg build --store-dir)")
     parser.add_argument("--triples", type=int, default=1_000_000, help="size of the replicated graph")
     parser.add_argument("--query-budget", type=float, default=60.0, help="seconds allowed per query per store")
     parser.add_argument("--shacl-budget", type=float, default=900.0, help="seconds allowed per SHACL validation")

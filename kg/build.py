@@ -13,12 +13,14 @@ import glob
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph
 
 from kg.corpus import Article, article_paths, read_article
 from kg.errors import BadInputError, KgError
+from kg.rdf.graphstore import GraphStore, build_store
 from kg.resolve import Corpus, gazetteer_index, resolve
 
 Progress = Callable[[int, int, str], None]
@@ -26,12 +28,28 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class BuildResult:
+    """What a build made. The graph lives in ``store`` (``kg.rdf.graphstore.GraphStore``: Oxigraph,
+    in memory or on disk); ``dataset`` and ``graph`` are rdflib Memory copies made on first use."""
+
     corpus: Corpus
-    dataset: Dataset
-    graph: Graph
+    store: GraphStore
     skipped: list[KgError] = field(default_factory=list)  # unreadable articles, reported and left out
     warnings: list[str] = field(default_factory=list)  # e.g. corrections that no longer match anything
     corrections: list = field(default_factory=list)  # kg.corrections.AppliedCorrection, in file order
+
+    @cached_property
+    def dataset(self) -> Dataset:
+        """One named graph per article, plus the ontology and corrections graphs (rdflib Memory copy)."""
+        return self.store.dataset()
+
+    @cached_property
+    def graph(self) -> Graph:
+        """The merged graph: what is validated, queried and written as Turtle (rdflib Memory copy)."""
+        return self.store.merged()
+
+    @cached_property
+    def triple_count(self) -> int:
+        return self.store.triple_count()
 
 
 def read_articles(paths: Sequence[str | os.PathLike[str]], *, strict: bool = False) -> tuple[list[Article], list[KgError]]:
@@ -52,7 +70,8 @@ def read_articles(paths: Sequence[str | os.PathLike[str]], *, strict: bool = Fal
 def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, strict: bool = False,
           progress: Progress | None = None, extractor=None,
           corrections: str | os.PathLike[str] | None = None, executor="local",
-          cache_dir: str | os.PathLike[str] | None = None) -> BuildResult:
+          cache_dir: str | os.PathLike[str] | None = None,
+          store_dir: str | os.PathLike[str] | None = None) -> BuildResult:
     """Articles -> records -> resolved corpus (-> corrected corpus) -> dataset and merged graph.
 
     ``corrections``: a ``corrections.yaml`` file (docs/corrections.md), applied
@@ -65,10 +84,11 @@ def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, 
     (see ``kg.executors``); the graph is byte-identical whatever the executor.
     ``cache_dir``: keep each article's records on disk (``kg.cache``) and read again
     only new or changed articles; the model is not loaded when all are cached.
+    ``store_dir``: keep the graph in an Oxigraph store in this folder (made empty first) instead of
+    in memory, for corpora whose graph outgrows the memory; the files written are the same.
     """
     from kg.executors import extract_all
     from kg.nlp.lexicon import organizations
-    from kg.rdf.mapping import build_dataset, merged_graph
     from kg.resources import ontology_graph
 
     loaded = None
@@ -95,28 +115,47 @@ def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, 
         resolved = corpus
         corpus, applied, warnings = apply_corrections(resolved, loaded)
         provenance = corrections_graph(applied, before=resolved, after=corpus)
-    dataset = build_dataset(corpus.articles, corpus.organizations, corpus.platforms, corpus.funding_rounds,
-                            corpus.compute_deals, corpus.acquisitions, ontology=ontology_graph(),
-                            corrections=provenance)
-    return BuildResult(corpus, dataset, merged_graph(dataset), skipped, warnings, applied)
+    if store_dir is not None:
+        store_dir = _empty_store_dir(Path(store_dir))
+    store = build_store(corpus.articles, corpus.organizations, corpus.platforms, corpus.funding_rounds,
+                        corpus.compute_deals, corpus.acquisitions, ontology=ontology_graph(),
+                        corrections=provenance, path=store_dir)
+    return BuildResult(corpus, store, skipped, warnings, applied)
+
+
+def _empty_store_dir(path: Path) -> Path:
+    """A store folder to build into: missing, empty, or an Oxigraph store of an earlier build (cleared)."""
+    import shutil
+
+    if path.exists():
+        if not path.is_dir():
+            raise BadInputError("is not a folder (expected a store folder)", path=path)
+        entries = list(path.iterdir())
+        # An Oxigraph (RocksDB) folder has a CURRENT file; anything else is not ours to delete.
+        if entries and not (path / "CURRENT").is_file():
+            raise BadInputError("is not empty and holds no Oxigraph store; give an empty or new folder", path=path)
+        try:
+            shutil.rmtree(path)
+        except OSError as exc:
+            raise BadInputError(f"cannot clear the store folder: {exc.strerror or exc}", path=path) from None
+    return path
 
 
 def write_outputs(result: BuildResult, output: str | os.PathLike[str]) -> list[Path]:
     """Write the merged graph (Turtle) and the dataset (TriG, one named graph per article) beside it.
 
-    Each file is replaced atomically (``kg.rdf.io.write_atomic``); both are serialized first and
-    then written back to back while holding the folder's lock (``kg.locking.output_lock``), so a
-    concurrent build fails with ``OutputLocked`` instead of mixing its files with these. When
-    writing the TriG file fails or is interrupted (Ctrl-C), the Turtle file is put back as it was:
-    the two files always come from the same build (only a SIGKILL or a power cut in the
-    milliseconds between the two renames can separate them).
+    While holding the folder's lock (``kg.locking.output_lock``, so a concurrent build fails with
+    ``OutputLocked`` instead of mixing its files with these), both files are streamed from the
+    store to temporary files, then renamed over the old ones back to back. When anything fails or
+    is interrupted (Ctrl-C) before the renames, the old files stay as they were; when the TriG
+    rename fails, the Turtle file is put back: the two files always come from the same build
+    (only a SIGKILL or a power cut in the milliseconds between the two renames can separate them).
     """
     from kg.locking import output_lock
-    from kg.rdf.io import serialize, write_atomic
+    from kg.rdf.io import replace_from_temp, write_temp
 
     output = Path(output)
     trig = output.with_suffix(".trig")
-    ttl_data, trig_data = serialize(result.graph, "ttl"), serialize(result.dataset, "trig")
     with output_lock(output.parent):
         for target in (output, trig):  # temporary files a killed writer left behind
             for stale in output.parent.glob(f".{glob.escape(target.name)}.*.tmp"):
@@ -124,19 +163,47 @@ def write_outputs(result: BuildResult, output: str | os.PathLike[str]) -> list[P
                     stale.unlink()
                 except OSError:
                     pass
+        written: list[Path] = []
         try:
-            previous = output.read_bytes()
-        except FileNotFoundError:
-            previous = None
-        except OSError as exc:
-            raise BadInputError(f"cannot read: {exc.strerror or exc}", path=output) from None
-        write_atomic(output, ttl_data)
-        try:
-            write_atomic(trig, trig_data)
+            written.append(write_temp(output, lambda handle: result.store.write("ttl", handle)))
+            written.append(write_temp(trig, lambda handle: result.store.write("trig", handle)))
+            previous = _keep_previous(output)
         except BaseException:
-            if previous is None:
-                output.unlink(missing_ok=True)
-            else:
-                write_atomic(output, previous)
+            for tmp in written:
+                tmp.unlink(missing_ok=True)
             raise
+        try:
+            replace_from_temp(output, written[0])
+            try:
+                replace_from_temp(trig, written[1])
+            except BaseException:
+                written[1].unlink(missing_ok=True)
+                if previous is None:
+                    output.unlink(missing_ok=True)
+                else:
+                    replace_from_temp(output, previous)
+                    previous = None
+                raise
+        finally:
+            if previous is not None:
+                previous.unlink(missing_ok=True)
     return [output, trig]
+
+
+def _keep_previous(path: Path) -> Path | None:
+    """A second name for the current ``path`` (a hard link, else a copy), to put it back; None if there is none."""
+    import secrets
+    import shutil
+
+    if not path.exists():
+        return None
+    keep = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    try:
+        try:
+            os.link(path, keep)
+        except OSError:  # a file system without hard links
+            shutil.copy2(path, keep)
+    except OSError as exc:
+        keep.unlink(missing_ok=True)
+        raise BadInputError(f"cannot keep the previous file: {exc.strerror or exc}", path=path) from None
+    return keep

@@ -116,9 +116,13 @@ def _report_corrections(console, result, corrections: Path | None) -> None:
 @click.option("--strict", is_flag=True, help="Fail on the first unreadable article instead of skipping it.")
 @click.option("--corrections", type=click.Path(path_type=Path), default=None,
               help="corrections.yaml to apply after resolution (see docs/corrections.md); none by default.")
+@click.option("--store-dir", type=click.Path(path_type=Path), default=None,
+              help="Keep the graph in an Oxigraph store on disk in this folder (cleared first) instead of in "
+                   "memory: for corpora whose graph outgrows the memory. The files written are the same.")
 @_nlp_options
 def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool, corrections: Path | None,
-          executor: str, scheduler: str | None, cache_dir: Path | None, no_cache: bool) -> None:
+          store_dir: Path | None, executor: str, scheduler: str | None, cache_dir: Path | None,
+          no_cache: bool) -> None:
     """Read articles (files or folders; default: the bundled seeds/) and write the graph."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -139,7 +143,7 @@ def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool
             bar.update(task, completed=done, total=total, description=f"reading {escape(article_id)}")
 
         result = run_build(sources, model=model, strict=strict, progress=progress, corrections=corrections,
-                           **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))
+                           store_dir=store_dir, **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))
     for problem in result.skipped:
         console.print(f"skipped: {problem}", style="yellow", highlight=False)
     _report_corrections(console, result, corrections)
@@ -148,7 +152,7 @@ def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool
     console.print(
         f"{len(c.articles)} articles -> {len(c.organizations)} organizations, {len(c.funding_rounds)} funding rounds, "
         f"{len(c.compute_deals)} compute deals, {len(c.acquisitions)} acquisitions, {len(c.platforms)} chip platforms; "
-        f"{len(result.graph)} triples", highlight=False)
+        f"{result.triple_count} triples", highlight=False)
     for path in written:
         click.echo(str(path))
 

@@ -7,9 +7,10 @@ mentioned in passing stays separate because its date or figure differs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from kg.names import loose_key
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue,
@@ -164,68 +165,72 @@ def _ensure_referenced(corpus: Corpus, orgs: dict[str, OrganizationRecord],
         raise ValueError(f"facts refer to organizations without a record: {sorted(missing)}")
 
 
-def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord, index: dict | None = None) -> None:
-    bucket = rounds if index is None else index.setdefault(new.organization, [])
-    for r in bucket:
-        if r.organization != new.organization or not _dates_agree(r.announced, new.announced):
-            continue
-        amounts = [m for m in (r.amount, r.target_amount) if m]
-        if any(_close(a, b) for a in amounts for b in (new.amount, new.target_amount) if b):
-            r.announced = _finer(r.announced, new.announced)
-            r.amount = r.amount or new.amount
-            r.target_amount = r.target_amount or new.target_amount
-            r.valuation = r.valuation or new.valuation
-            r.share_price = r.share_price or new.share_price
-            r.investor_count = r.investor_count or new.investor_count
-            _extend(r.investors, new.investors)
-            _extend(r.lead_investors, new.lead_investors)
-            for k, v in new.investor_amounts.items():
-                r.investor_amounts.setdefault(k, v)
-            r.evidence += new.evidence
+def _merge_event(events: list, new, key: Callable[[Any], Hashable], same: Callable[[Any, Any], bool],
+                 absorb: Callable[[Any, Any], None], index: dict | None) -> None:
+    """Merge ``new`` into the first event with its ``key`` and an agreeing date that ``same(old, new)`` accepts
+    (``absorb(old, new)`` fills the old event's slots), else add it to ``events``.
+
+    ``index`` (key -> events) limits the comparison to the events of the key; without it, all ``events``.
+    """
+    wanted = key(new)
+    bucket = events if index is None else index.setdefault(wanted, [])
+    for old in bucket:
+        if key(old) == wanted and _dates_agree(old.announced, new.announced) and same(old, new):
+            old.announced = _finer(old.announced, new.announced)
+            absorb(old, new)
+            old.evidence += new.evidence
             return
-    rounds.append(new)
+    events.append(new)
     if index is not None:
         bucket.append(new)
 
 
+def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord, index: dict | None = None) -> None:
+    def same(r: FundingRoundRecord, new: FundingRoundRecord) -> bool:
+        amounts = [m for m in (r.amount, r.target_amount) if m]
+        return any(_close(a, b) for a in amounts for b in (new.amount, new.target_amount) if b)
+
+    def absorb(r: FundingRoundRecord, new: FundingRoundRecord) -> None:
+        r.amount = r.amount or new.amount
+        r.target_amount = r.target_amount or new.target_amount
+        r.valuation = r.valuation or new.valuation
+        r.share_price = r.share_price or new.share_price
+        r.investor_count = r.investor_count or new.investor_count
+        _extend(r.investors, new.investors)
+        _extend(r.lead_investors, new.lead_investors)
+        for k, v in new.investor_amounts.items():
+            r.investor_amounts.setdefault(k, v)
+
+    _merge_event(rounds, new, lambda r: r.organization, same, absorb, index)
+
+
 def _merge_deal(deals: list[ComputeDealRecord], new: ComputeDealRecord, index: dict | None = None) -> None:
-    bucket = deals if index is None else index.setdefault(frozenset(new.parties), [])
-    for d in bucket:
-        if set(d.parties) != set(new.parties) or not _dates_agree(d.announced, new.announced):
-            continue
+    def same(d: ComputeDealRecord, new: ComputeDealRecord) -> bool:
         same_value = _close(d.value, new.value)
         same_capacity = (d.capacity_mw is not None and new.capacity_mw is not None and
                          d.capacity_mw.value == new.capacity_mw.value)
         neither = d.value is None and new.value is None and d.capacity_mw is None and new.capacity_mw is None
-        if same_value or same_capacity or neither:
-            d.announced = _finer(d.announced, new.announced)
-            d.value = d.value or new.value
-            d.capacity_mw = d.capacity_mw or new.capacity_mw
-            d.duration_years = d.duration_years or new.duration_years
-            d.horizon_year = d.horizon_year or new.horizon_year
-            _extend(d.providers, new.providers)
-            _extend(d.customers, new.customers)
-            _extend(d.platforms, new.platforms)
-            d.evidence += new.evidence
-            return
-    deals.append(new)
-    if index is not None:
-        bucket.append(new)
+        return same_value or same_capacity or neither
+
+    def absorb(d: ComputeDealRecord, new: ComputeDealRecord) -> None:
+        d.value = d.value or new.value
+        d.capacity_mw = d.capacity_mw or new.capacity_mw
+        d.duration_years = d.duration_years or new.duration_years
+        d.horizon_year = d.horizon_year or new.horizon_year
+        _extend(d.providers, new.providers)
+        _extend(d.customers, new.customers)
+        _extend(d.platforms, new.platforms)
+
+    _merge_event(deals, new, lambda d: frozenset(d.parties), same, absorb, index)
 
 
 def _merge_acquisition(acquisitions: list[AcquisitionRecord], new: AcquisitionRecord,
                        index: dict | None = None) -> None:
-    bucket = acquisitions if index is None else index.setdefault((new.acquirer, new.target), [])
-    for a in bucket:
-        if (a.acquirer, a.target) == (new.acquirer, new.target) and _dates_agree(a.announced, new.announced):
-            a.announced = _finer(a.announced, new.announced)
-            a.value = a.value or new.value
-            a.status = a.status or new.status
-            a.evidence += new.evidence
-            return
-    acquisitions.append(new)
-    if index is not None:
-        bucket.append(new)
+    def absorb(a: AcquisitionRecord, new: AcquisitionRecord) -> None:
+        a.value = a.value or new.value
+        a.status = a.status or new.status
+
+    _merge_event(acquisitions, new, lambda a: (a.acquirer, a.target), lambda a, new: True, absorb, index)
 
 
 def gazetteer_index(rows: list[dict]) -> dict[str, dict]:

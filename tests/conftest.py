@@ -9,6 +9,7 @@ themselves keep their own number.
 from __future__ import annotations
 
 import os
+import socket
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -37,6 +38,20 @@ def built(tmp_path_factory) -> Path:
     result = CliRunner().invoke(main, ["build", str(seeds_dir()), "-o", str(out)], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return out
+
+
+@pytest.fixture
+def no_network(monkeypatch) -> list[tuple]:
+    """Fail the test on any attempt to resolve a host or open a connection; the attempts, to assert there were none."""
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise AssertionError(f"network access attempted: {args!r}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    return attempts
 
 
 @pytest.fixture(scope="session")

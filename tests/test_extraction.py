@@ -595,6 +595,65 @@ def test_market_capitalisation_is_not_an_amount(run):
 
 
 # ===========================================================================
+# sentences and evidence offsets
+
+
+def assert_consistent_evidence(ex: Extraction) -> None:
+    """Every match is a non-empty span of its sentence, with the sentence's own text, or there is none."""
+    records = [*ex.organizations, *ex.platforms, *ex.funding_rounds, *ex.compute_deals, *ex.acquisitions]
+    for e in (e for r in records for e in r.evidence):
+        if e.match_start is None:
+            assert e.match_end is None and e.match_text is None, e
+            continue
+        assert e.sentence_start <= e.match_start < e.match_end <= e.sentence_end, e
+        assert e.sentence_text[e.match_start - e.sentence_start:e.match_end - e.sentence_start] == e.match_text, e
+
+
+@pytest.mark.parametrize("text", ["La start-up Fabrikam.AI a levé 50 millions d'euros.",
+                                  "Le site fabrikam.io annonce une version 3.5 de son modèle.",
+                                  "Fabrikam.AI et Contoso.io signent."])
+def test_dot_inside_a_name_does_not_end_the_sentence(extractor, text):
+    assert len(list(extractor.nlp(text).sents)) == 1
+
+
+def test_dot_and_space_still_end_the_sentence(extractor):
+    doc = extractor.nlp("Fabrikam.AI a levé 5 millions d'euros. Contoso Ventures a participé.")
+    assert [s.text for s in doc.sents] == ["Fabrikam.AI a levé 5 millions d'euros.", "Contoso Ventures a participé."]
+
+
+def test_round_of_a_name_with_a_dot(run):
+    ex = run(HEADER + "La start-up Fabrikam.AI a levé 50 millions d'euros auprès de Contoso Ventures.")
+    r = one_round(ex)
+    assert r.organization == k("Fabrikam.AI")
+    assert r.amount == eur(50_000_000)
+    assert r.investors == [k("Contoso Ventures")]
+    assert_consistent_evidence(ex)
+
+
+def test_title_line_deal_evidence_has_no_empty_match(run):
+    title = "Contoso Computing et Fabrikam Labs : 2 GW de calcul"
+    ex = run(HEADER + f"{title}\nContoso Computing fournira à Fabrikam Labs 2 GW de capacité de calcul. "
+                      f"L'accord porte sur 3 milliards de dollars.\n{title}")
+    d = one_deal(ex)
+    assert d.capacity_mw == Quantity(Decimal(2000)) and d.value == usd(3_000_000_000)
+    titles = [e for e in d.evidence if e.sentence_text == title]
+    assert len(titles) == 2 and all(e.match_start is None for e in titles)  # no cue word: no match
+    assert_consistent_evidence(ex)
+
+
+def test_evidence_match_is_clipped_to_its_sentence():
+    from kg.nlp.extract import sentence_evidence
+    from kg.nlp.mentions import Sentence
+
+    s = Sentence(10, 31, "La start-up Fabrikam.")
+    clipped = sentence_evidence("a", s, "r", 0.8, 22, 34)  # "Fabrikam.AI", read past the sentence end
+    assert (clipped.match_start, clipped.match_end, clipped.match_text) == (22, 31, "Fabrikam.")
+    for start, end in ((10, 10), (31, 40), (0, 10)):  # empty, after, before the sentence
+        e = sentence_evidence("a", s, "r", 0.8, start, end)
+        assert (e.match_start, e.match_end, e.match_text) == (None, None, None)
+
+
+# ===========================================================================
 # whole articles (tests/data/articles)
 
 

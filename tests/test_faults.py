@@ -106,27 +106,39 @@ def test_readers_see_the_old_or_the_new_file_never_a_part(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.ttl"]
 
 
-def test_a_failed_trig_write_puts_the_turtle_back(tmp_path, monkeypatch):
-    """Ctrl-C between the two files: both stay as they were (the pair always comes from one build)."""
-    from kg.build import BuildResult, write_outputs
-    from kg.rdf.mapping import merged_graph
+def _result_of(dataset):
+    from kg.build import BuildResult
+    from kg.rdf.graphstore import GraphStore
     from kg.resolve import Corpus
 
-    dataset = versioned("v1")
-    result = BuildResult(Corpus(), dataset, merged_graph(dataset))
-    output = previous_outputs(tmp_path)
-    real = rdf_io.write_atomic
+    store = GraphStore()
+    for graph in dataset.graphs():
+        if len(graph):
+            store.add_graph(graph, graph.identifier)
+    store.flush()
+    return BuildResult(Corpus(), store)
 
-    def interrupted(path, data):
+
+@pytest.mark.parametrize("stage", ["write_temp", "replace_from_temp"])
+def test_a_failed_trig_write_puts_the_turtle_back(tmp_path, monkeypatch, stage):
+    """Ctrl-C while the TriG file is written or renamed: both stay as they were (the pair comes from one build)."""
+    from kg.build import write_outputs
+
+    result = _result_of(versioned("v1"))
+    output = previous_outputs(tmp_path)
+    real = getattr(rdf_io, stage)
+
+    def interrupted(path, *args):
         if Path(path).suffix == ".trig":
             raise KeyboardInterrupt
-        real(path, data)
+        return real(path, *args)
 
-    monkeypatch.setattr(rdf_io, "write_atomic", interrupted)
+    monkeypatch.setattr(rdf_io, stage, interrupted)
     with pytest.raises(KeyboardInterrupt):
         write_outputs(result, output)
     assert_previous(tmp_path)
-    monkeypatch.setattr(rdf_io, "write_atomic", real)
+    assert not list(tmp_path.glob(".*.tmp")), "temporary files left behind"
+    monkeypatch.setattr(rdf_io, stage, real)
     (tmp_path / ".graph.trig.0123456789ab.tmp").write_bytes(b"left by a killed build")
     write_outputs(result, output)
     assert isomorphic(load_graph(output), load_graph(output.with_suffix(".trig")))

@@ -14,7 +14,6 @@ import json
 import logging
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import textwrap
@@ -291,19 +290,6 @@ def test_a_credentials_file_open_to_others_is_refused_by_the_cli(tmp_path, data)
         assert str(cred) in line and "chmod 600" in line and password not in result.output
 
 # ---------------------------------------------------------------------------- untrusted RDF, offline
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    attempts = []
-
-    def refuse(*args, **kwargs):
-        attempts.append(args)
-        raise AssertionError(f"network access attempted: {args!r}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    return attempts
 
 
 def write(folder: Path, name: str, text: str) -> Path:

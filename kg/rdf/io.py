@@ -3,9 +3,9 @@
 Formats are named by their file extension: ``ttl``, ``trig``, ``nq``, ``nt``
 and ``jsonld``. ``serialize`` gives byte-identical output for the same triples
 whatever the order in which they were added, the Python hash seed or the
-labels of blank nodes: blank nodes are relabelled canonically, N-Triples and
-N-Quads lines are sorted, TriG graphs are written in IRI order and JSON-LD
-objects and arrays (except ``@list``) are sorted.
+labels of blank nodes: blank nodes are relabelled canonically, graphs and
+triples are written in the order of ``kg.rdf.graphstore`` and JSON-LD objects
+and arrays (except ``@list``) are sorted.
 
 ``load_graph`` never touches the network: a document that would make the
 parser fetch something (a remote JSON-LD ``@context``, for instance) is
@@ -16,25 +16,24 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import hashlib
 import json
 import os
 import secrets
 import sys
 import urllib.parse
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
+from rdflib import RDF, Dataset, Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
-from rdflib.plugins.serializers.trig import TrigSerializer
 
 from kg.errors import BadInputError
 from kg.textfile import read_text
 from kg.rdf import iri
+from kg.rdf.graphstore import FILE_PREFIXES, canonical_triples, from_rdflib
 from kg.rdf.mapping import PREFIXES
 
 #: Extension -> rdflib format name.
@@ -53,8 +52,17 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     disk, then renamed over ``path``; on any failure the temporary file is
     removed and ``path`` is left as it was.
     """
-    path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    replace_from_temp(path, write_temp(path, lambda handle: handle.write(payload)))
+
+
+def write_temp(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> Path:
+    """Run ``write`` on a new temporary file beside ``path`` and flush it to disk; returns the file.
+
+    The file is named ``.<name>.<random>.tmp``; it is removed if ``write`` fails. Pair with
+    ``replace_from_temp``: streaming a large graph this way never holds the whole file in memory.
+    """
+    path = Path(path)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
     try:
         # os.open with 0o666 lets the umask decide the mode, as for a plain open().
@@ -63,16 +71,27 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
         raise BadInputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            write(handle)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(exc, OSError):
             raise BadInputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
         raise
+    return tmp
+
+
+def replace_from_temp(path: str | os.PathLike[str], tmp: Path) -> None:
+    """Rename a file from ``write_temp`` over ``path`` (atomic), durably; the temporary file is gone either way."""
+    path = Path(path)
+    try:
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise BadInputError(f"cannot write: {exc.strerror or exc}", path=path) from exc
     _fsync_dir(path.parent)
 
 
@@ -98,42 +117,9 @@ def _check_format(fmt: str) -> str:
     return fmt
 
 
-def _has_bnode(graph: Graph) -> bool:
-    return any(isinstance(term, BNode) for triple in graph for term in triple)
-
-
-def _canonical_triples(graph: Graph, scope: str) -> Iterator[tuple]:
-    """The triples of ``graph`` with blank nodes renamed from their canonical hash.
-
-    ``scope`` (the graph name) keeps the blank nodes of two graphs of a
-    dataset apart even when they look alike.
-    """
-    if not _has_bnode(graph):
-        yield from graph
-        return
-    renamed: dict[BNode, BNode] = {}
-
-    def rename(term):
-        if not isinstance(term, BNode):
-            return term
-        if term not in renamed:
-            renamed[term] = BNode("b" + hashlib.sha256(f"{scope}\x1f{term}".encode()).hexdigest()[:20])
-        return renamed[term]
-
-    for triple in to_canonical_graph(graph):
-        yield tuple(map(rename, triple))
-
-
 def _copy_namespaces(source: Graph, target: Graph) -> None:
     for prefix, namespace in source.namespaces():
         target.bind(prefix, namespace, override=True, replace=True)
-
-
-def _stable_prefixes(graph: Graph, predicates: Iterable[URIRef]) -> None:
-    """Bind generated prefixes (ns1, ns2...) in sorted order, not in the serializer's triple order."""
-    for predicate in sorted(set(predicates)):
-        with contextlib.suppress(ValueError, KeyError):  # an IRI that cannot be split gets no prefix
-            graph.namespace_manager.compute_qname(str(predicate), generate=True)
 
 
 def _graphs(data: Graph) -> list[Graph]:
@@ -146,8 +132,7 @@ def _graphs(data: Graph) -> list[Graph]:
 def _canonical_graph(graph: Graph) -> Graph:
     copy = Graph(bind_namespaces="none")
     _copy_namespaces(graph, copy)
-    copy += _canonical_triples(graph, "")
-    _stable_prefixes(copy, copy.predicates(unique=True))
+    copy += canonical_triples(graph, "")
     return copy
 
 
@@ -158,41 +143,27 @@ def _canonical_dataset(data: Graph) -> Dataset:
     for graph in _graphs(data):
         name = graph.identifier if isinstance(data, Dataset) else copy.default_graph.identifier
         target = copy.graph(name)
-        target += _canonical_triples(graph, str(name))
-    _stable_prefixes(copy, (p for g in copy.graphs() for p in g.predicates(unique=True)))
+        target += canonical_triples(graph, str(name))
     return copy
 
 
-def _sorted_lines(text: str) -> bytes:
-    lines = sorted(line for line in text.splitlines() if line.strip())
-    return ("\n".join(lines) + "\n").encode("utf-8") if lines else b""
+def _prefixes(data: Graph) -> dict[str, str]:
+    """The project's file prefixes, then the data's own that name a predicate or class it uses.
 
-
-def _nquads(dataset: Dataset) -> bytes:
-    # Each graph is written as N-Triples and the graph name appended, which
-    # keeps rdflib's N-Triples escaping and writes the default graph without a name.
-    lines = []
-    for graph in _graphs(dataset):
-        triples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
-        default = graph.identifier == dataset.default_graph.identifier
-        for line in triples.splitlines():
-            if line.strip():
-                lines.append(line if default else f"{line.rstrip()[:-1].rstrip()} {graph.identifier.n3()} .")
-    return _sorted_lines("\n".join(lines))
-
-
-def _trig(dataset: Dataset) -> bytes:
-    default = dataset.default_graph.identifier
-    with warnings.catch_warnings():
-        # rdflib's TriG serializer calls Dataset methods that rdflib itself deprecates.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        serializer = TrigSerializer(dataset)
-    serializer.contexts.sort(key=lambda g: (g.identifier != default, str(g.identifier)))
-    stream = BytesIO()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        serializer.serialize(stream, encoding="utf-8")
-    return stream.getvalue()
+    A user's graph keeps its prefixes on export; the dozens rdflib binds by default are left out.
+    """
+    prefixes = dict(FILE_PREFIXES)
+    taken = set(prefixes.values())
+    graphs = list(data.graphs()) if isinstance(data, Dataset) else [data]
+    used = {str(p) for g in graphs for p in g.predicates(unique=True)}
+    used |= {str(o) for g in graphs for o in g.objects(None, RDF.type, unique=True)}
+    for prefix, namespace in sorted(data.namespaces()):
+        namespace = str(namespace)
+        if (prefix and prefix not in prefixes and namespace not in taken and not namespace.startswith(str(iri.ID))
+                and any(term.startswith(namespace) for term in used)):
+            prefixes[prefix] = namespace
+            taken.add(namespace)
+    return prefixes
 
 
 def _sorted_json(value, in_list: bool = False):
@@ -218,20 +189,18 @@ def serialize(data: Graph, fmt: str) -> bytes:
 
     ``ttl`` and ``nt`` hold one graph: give them a ``Graph`` (for a dataset,
     ``kg.rdf.mapping.merged_graph``). ``trig``, ``nq`` and ``jsonld`` take
-    either; a plain graph is written as the default graph.
+    either; a plain graph is written as the default graph. Turtle, TriG,
+    N-Triples and N-Quads are written by Oxigraph in the order of
+    ``kg.rdf.graphstore`` (the same bytes as ``kg build`` writes).
     """
     _check_format(fmt)
-    if fmt in ("ttl", "nt"):
-        if isinstance(data, Dataset):
-            raise ValueError(f"{fmt} holds one graph; serialize merged_graph(dataset) instead of a dataset")
-        graph = _canonical_graph(data)
-        if fmt == "nt":
-            return _sorted_lines(graph.serialize(format="nt", encoding="utf-8").decode("utf-8"))
-        return graph.serialize(format="turtle", encoding="utf-8")
-    if fmt == "jsonld" and not isinstance(data, Dataset):
-        return _jsonld(_canonical_graph(data))
-    dataset = _canonical_dataset(data)
-    return {"trig": _trig, "nq": _nquads, "jsonld": _jsonld}[fmt](dataset)
+    if fmt in ("ttl", "nt") and isinstance(data, Dataset):
+        raise ValueError(f"{fmt} holds one graph; serialize merged_graph(dataset) instead of a dataset")
+    if fmt == "jsonld":
+        return _jsonld(_canonical_dataset(data) if isinstance(data, Dataset) else _canonical_graph(data))
+    stream = BytesIO()
+    from_rdflib(data).write(fmt, stream, prefixes=_prefixes(data))
+    return stream.getvalue()
 
 
 # ---------------------------------------------------------------- reading

@@ -31,7 +31,8 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from decimal import Decimal
-from typing import TypeVar
+from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, PROV, SDO, SKOS
@@ -69,6 +70,14 @@ def bind_prefixes(graph: Graph) -> None:
         graph.bind(prefix, namespace, override=True, replace=True)
 
 
+@lru_cache(maxsize=1 << 16, typed=True)
+def _literal(value: str | int) -> Literal:
+    """A plain or integer literal, shared: offsets, rules, names and sentences recur on thousands of lines,
+    and building an rdflib Literal costs more than the rest of writing the triple."""
+    return Literal(value)
+
+
+@lru_cache(maxsize=1 << 12, typed=True)
 def decimal(value: Decimal | float | int) -> Literal:
     """xsd:decimal in its canonical form: no exponent, no trailing zeros, ".0" on whole numbers.
 
@@ -133,11 +142,21 @@ def _event_iris(records: Sequence[R], mint: Callable[[R], URIRef]) -> list[URIRe
             for record, node in zip(records, minted)]
 
 
+class Target(Protocol):
+    """Where ``map_records`` writes: an rdflib ``Dataset`` or a ``kg.rdf.graphstore.GraphStore``."""
+
+    def graph(self, name: URIRef) -> _Adds: ...
+
+
+class _Adds(Protocol):
+    def add(self, triple: tuple) -> object: ...
+
+
 class _Builder:
-    def __init__(self, dataset: Dataset, articles: Sequence[ArticleRecord]) -> None:
-        self.dataset = dataset
+    def __init__(self, target: Target, articles: Sequence[ArticleRecord]) -> None:
+        self.target = target
         self.articles: dict[str, ArticleRecord] = {}
-        self.graphs: dict[str, Graph] = {}
+        self.graphs: dict[str, _Adds] = {}
         by_hash: dict[str, str] = {}
         for article in articles:
             if article.id in self.articles:
@@ -150,21 +169,21 @@ class _Builder:
             self.articles[article.id] = article
             self._write_article(article)
 
-    def graph(self, article_id: str) -> Graph:
+    def graph(self, article_id: str) -> _Adds:
         if article_id not in self.graphs:
             content_hash = self.articles[article_id].content_hash
-            self.graphs[article_id] = self.dataset.graph(iri.article_graph(content_hash))
+            self.graphs[article_id] = self.target.graph(iri.article_graph(content_hash))
         return self.graphs[article_id]
 
     def _write_article(self, article: ArticleRecord) -> None:
         g, node = self.graph(article.id), iri.article(article.content_hash)
         g.add((node, RDF.type, AIKG.Article))
-        g.add((node, AIKG.articleId, Literal(article.id)))
-        g.add((node, AIKG.contentHash, Literal(article.content_hash)))
+        g.add((node, AIKG.articleId, _literal(article.id)))
+        g.add((node, AIKG.contentHash, _literal(article.content_hash)))
         if article.published:
             g.add((node, SDO.datePublished, Literal(article.published, datatype=XSD.date)))
 
-    def fact(self, node: URIRef, cls: URIRef, evidence: Sequence[Evidence], label: str | None = None) -> Graph:
+    def fact(self, node: URIRef, cls: URIRef, evidence: Sequence[Evidence], label: str | None = None) -> _Adds:
         """Write type, name and provenance into each supporting article's graph.
 
         Returns the graph of the first supporting article, where the caller
@@ -187,8 +206,8 @@ class _Builder:
             article_node = iri.article(self.articles[ev.article_id].content_hash)
             g.add((node, RDF.type, cls))
             if label is not None:
-                g.add((node, RDFS.label, Literal(label)))
-                g.add((node, SKOS.prefLabel, Literal(label)))
+                g.add((node, RDFS.label, _literal(label)))
+                g.add((node, SKOS.prefLabel, _literal(label)))
             g.add((node, PROV.wasDerivedFrom, article_node))
             g.add((node, AIKG.evidence, key))
             self._write_evidence(g, key, ev, article_node)
@@ -197,27 +216,27 @@ class _Builder:
         return first
 
     @staticmethod
-    def _write_evidence(g: Graph, node: URIRef, ev: Evidence, article_node: URIRef) -> None:
+    def _write_evidence(g: _Adds, node: URIRef, ev: Evidence, article_node: URIRef) -> None:
         g.add((node, RDF.type, AIKG.Evidence))
         g.add((node, AIKG.inArticle, article_node))
-        g.add((node, AIKG.sentenceText, Literal(ev.sentence_text)))
-        g.add((node, AIKG.sentenceStart, Literal(ev.sentence_start)))
-        g.add((node, AIKG.sentenceEnd, Literal(ev.sentence_end)))
+        g.add((node, AIKG.sentenceText, _literal(ev.sentence_text)))
+        g.add((node, AIKG.sentenceStart, _literal(ev.sentence_start)))
+        g.add((node, AIKG.sentenceEnd, _literal(ev.sentence_end)))
         if ev.match_text:
-            g.add((node, AIKG.matchedText, Literal(ev.match_text)))
+            g.add((node, AIKG.matchedText, _literal(ev.match_text)))
         if ev.match_start is not None:
-            g.add((node, AIKG.matchStart, Literal(ev.match_start)))
+            g.add((node, AIKG.matchStart, _literal(ev.match_start)))
         if ev.match_end is not None:
-            g.add((node, AIKG.matchEnd, Literal(ev.match_end)))
-        g.add((node, AIKG.rule, Literal(ev.rule)))
+            g.add((node, AIKG.matchEnd, _literal(ev.match_end)))
+        g.add((node, AIKG.rule, _literal(ev.rule)))
         g.add((node, AIKG.confidence, decimal(ev.confidence)))
 
 
-def _money(g: Graph, node: URIRef, figures: Sequence[tuple[URIRef, Money | None, URIRef | None]]) -> None:
+def _money(g: _Adds, node: URIRef, figures: Sequence[tuple[URIRef, Money | None, URIRef | None]]) -> None:
     """Write figures (property, money, bound property) sharing the node's one currency."""
     currency = next((m.currency for _, m, _ in figures if m is not None and m.currency), None)
     if currency:
-        g.add((node, AIKG.currency, Literal(currency)))
+        g.add((node, AIKG.currency, _literal(currency)))
     for prop, money, bound_prop in figures:
         if money is None or (money.currency and money.currency != currency):
             continue
@@ -230,7 +249,7 @@ def _write_organization(b: _Builder, org: OrganizationRecord) -> None:
     node = iri.organization(org.key)
     g = b.fact(node, AIKG.Organization, org.evidence, label=org.name)
     for alias in sorted(org.aliases - {org.name}):
-        g.add((node, SKOS.altLabel, Literal(alias)))
+        g.add((node, SKOS.altLabel, _literal(alias)))
     if org.wikidata:
         g.add((node, AIKG.wikidata, iri.wikidata(org.wikidata)))
     for kind in org.kinds:
@@ -241,11 +260,11 @@ def _write_platform(b: _Builder, platform: ChipPlatformRecord) -> None:
     node = iri.platform(platform.name)
     g = b.fact(node, AIKG.ChipPlatform, platform.evidence, label=platform.name)
     for alias in sorted(platform.aliases - {platform.name}):
-        g.add((node, SKOS.altLabel, Literal(alias)))
+        g.add((node, SKOS.altLabel, _literal(alias)))
     if platform.manufacturer:
         g.add((node, AIKG.manufacturer, iri.organization(platform.manufacturer)))
     if platform.kind:
-        g.add((node, AIKG.platformKind, Literal(platform.kind)))
+        g.add((node, AIKG.platformKind, _literal(platform.kind)))
 
 
 def _write_round(b: _Builder, node: URIRef, r: FundingRoundRecord) -> None:
@@ -266,7 +285,7 @@ def _write_round(b: _Builder, node: URIRef, r: FundingRoundRecord) -> None:
         g.add((part, AIKG.inRound, node))
         _money(g, part, [(AIKG.amount, money, None)])
     if r.investor_count is not None:
-        g.add((node, AIKG.investorCount, Literal(r.investor_count)))
+        g.add((node, AIKG.investorCount, _literal(r.investor_count)))
     if r.announced:
         g.add((node, AIKG.announced, date(r.announced)))
 
@@ -300,7 +319,7 @@ def _write_acquisition(b: _Builder, node: URIRef, a: AcquisitionRecord) -> None:
     g.add((node, AIKG.target, iri.organization(a.target)))
     _money(g, node, [(AIKG.value, a.value, AIKG.valueBound)])
     if a.status:
-        g.add((node, AIKG.status, Literal(a.status)))
+        g.add((node, AIKG.status, _literal(a.status)))
     if a.announced:
         g.add((node, AIKG.announced, date(a.announced)))
 
@@ -309,39 +328,44 @@ def _iso(value: DateValue | None) -> str | None:
     return value.iso if value else None
 
 
-def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[OrganizationRecord],
-                  platforms: Sequence[ChipPlatformRecord], funding_rounds: Sequence[FundingRoundRecord],
-                  compute_deals: Sequence[ComputeDealRecord], acquisitions: Sequence[AcquisitionRecord],
-                  ontology: Graph | None = None, corrections: Graph | None = None) -> Dataset:
-    """Map resolved records to a dataset (layout in the module docstring); input order does not matter.
+def map_records(articles: Sequence[ArticleRecord], organizations: Sequence[OrganizationRecord],
+                platforms: Sequence[ChipPlatformRecord], funding_rounds: Sequence[FundingRoundRecord],
+                compute_deals: Sequence[ComputeDealRecord], acquisitions: Sequence[AcquisitionRecord],
+                target: Target) -> None:
+    """Map resolved records to the article graphs of ``target`` (layout in the module docstring).
 
-    Raises ``BadInputError`` for two articles with the same id or content, and
-    ``ValueError`` for records that break the records contract (a fact with
-    no evidence, evidence citing an unknown article, an unknown kind or bound).
+    Input order does not matter. Raises ``BadInputError`` for two articles with
+    the same id or content, and ``ValueError`` for records that break the
+    records contract (a fact with no evidence, evidence citing an unknown
+    article, an unknown kind or bound).
     """
-    dataset = Dataset()
-    bind_prefixes(dataset)
-    b = _Builder(dataset, sorted(articles, key=lambda a: a.id))
+    b = _Builder(target, sorted(articles, key=lambda a: a.id))
     for org in organizations:
         _write_organization(b, org)
     for platform in platforms:
         _write_platform(b, platform)
-    round_iris = _event_iris(funding_rounds, event_iri)
-    for node, r in zip(round_iris, funding_rounds):
-        _write_round(b, node, r)
-    deal_iris = _event_iris(compute_deals, event_iri)
-    for node, d in zip(deal_iris, compute_deals):
-        _write_deal(b, node, d)
-    acquisition_iris = _event_iris(acquisitions, event_iri)
-    for node, a in zip(acquisition_iris, acquisitions):
-        _write_acquisition(b, node, a)
+    for records, writer in ((funding_rounds, _write_round), (compute_deals, _write_deal),
+                            (acquisitions, _write_acquisition)):
+        for node, record in zip(_event_iris(records, event_iri), records):
+            writer(b, node, record)
+
+
+def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[OrganizationRecord],
+                  platforms: Sequence[ChipPlatformRecord], funding_rounds: Sequence[FundingRoundRecord],
+                  compute_deals: Sequence[ComputeDealRecord], acquisitions: Sequence[AcquisitionRecord],
+                  ontology: Graph | None = None, corrections: Graph | None = None) -> Dataset:
+    """``map_records`` into an rdflib Memory dataset, with the ontology and corrections graphs when given.
+
+    ``kg.build`` maps into a ``kg.rdf.graphstore.GraphStore`` instead (the same quads).
+    """
+    dataset = Dataset()
+    bind_prefixes(dataset)
+    map_records(articles, organizations, platforms, funding_rounds, compute_deals, acquisitions, dataset)
     if corrections is not None and len(corrections):
         # The applied human corrections (kg/rdf/corrections.py): merged_graph includes them.
         graph = dataset.graph(iri.CORRECTIONS_GRAPH)
         graph += corrections
     if ontology is not None:
-        for prefix, namespace in ontology.namespaces():
-            dataset.bind(prefix, namespace, override=False)
         graph = dataset.graph(iri.ONTOLOGY_GRAPH)
         graph += ontology
     return dataset
