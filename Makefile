@@ -32,10 +32,11 @@ test-long: $(STAMP)
 	HYPOTHESIS_PROFILE=long $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_limits.py
 
 ## The benchmark (benchmarks/run.py): throughput against bare nlp.pipe, stages, memory, cache, 1M-triple timings.
-## Corpora of 5 (seeds/) and 1,000 generated articles; `make bench SIZES=5,1000,10000` for the full run.
+## Corpora of 5 (seeds/) and 1,000 generated articles; `make bench SIZES=5,1000,10000` for the full run;
+## BENCH_ARGS passes options (`python -m benchmarks.run --help`), e.g. BENCH_ARGS="--store disk".
 SIZES ?= 5,1000
 bench: $(STAMP)
-	$(BIN)/python -m benchmarks.run --sizes $(SIZES)
+	$(BIN)/python -m benchmarks.run --sizes $(SIZES) $(BENCH_ARGS)
 
 ## Push and remote-query timings on a real Oxigraph server: the seeds graph, then ~1M triples (TRIPLES=...).
 TRIPLES ?= 1000000

@@ -16,7 +16,7 @@ ABOUT = "about"
 BOUNDS = (AT_LEAST, AT_MOST, ABOUT)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """A sentence of an article that states a fact, and the rule that read it."""
 
@@ -31,7 +31,7 @@ class Evidence:
     match_text: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DateValue:
     """An ISO 8601 date at the precision the text gives: YYYY, YYYY-MM or YYYY-MM-DD."""
 
@@ -46,20 +46,20 @@ class DateValue:
         return self.iso.startswith(other.iso)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quantity:
     value: Decimal
     bound: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Money:
     amount: Decimal
     currency: str | None
     bound: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class OrganizationRecord:
     key: str
     name: str
@@ -69,7 +69,7 @@ class OrganizationRecord:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ChipPlatformRecord:
     name: str
     aliases: set[str] = field(default_factory=set)
@@ -78,7 +78,7 @@ class ChipPlatformRecord:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class FundingRoundRecord:
     organization: str
     amount: Money | None = None
@@ -93,7 +93,7 @@ class FundingRoundRecord:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ComputeDealRecord:
     providers: list[str] = field(default_factory=list)
     customers: list[str] = field(default_factory=list)
@@ -107,7 +107,7 @@ class ComputeDealRecord:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class AcquisitionRecord:
     acquirer: str
     target: str
@@ -117,14 +117,14 @@ class AcquisitionRecord:
     evidence: list[Evidence] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class ArticleRecord:
     id: str
     content_hash: str
     published: str | None  # ISO date
 
 
-@dataclass
+@dataclass(slots=True)
 class Extraction:
     """Everything read from one article (before corpus-wide resolution)."""
 

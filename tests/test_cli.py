@@ -139,6 +139,28 @@ def test_run_writes_every_output(tmp_path: Path):
     assert "== funding_rounds" in result.output
 
 
+def test_build_into_an_on_disk_store_writes_the_same_files(built: Path, tmp_path: Path):
+    out, store = tmp_path / "out" / "graph.ttl", tmp_path / "store"
+    for _ in range(2):  # the second build clears the store of the first
+        result = invoke("build", seeds_dir(), "-o", out, "--store-dir", store)
+        assert result.exit_code == 0, result.output
+        assert out.read_bytes() == built.read_bytes()
+        assert out.with_suffix(".trig").read_bytes() == built.with_suffix(".trig").read_bytes()
+    assert (store / "CURRENT").is_file(), "an Oxigraph store is left in the folder"
+
+
+def test_store_dir_that_is_not_a_store_is_refused(tmp_path: Path):
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("keep me")
+    result = CliRunner().invoke(main, ["build", str(seeds_dir()), "-o", str(tmp_path / "g.ttl"),
+                                       "--store-dir", str(folder)])
+    assert result.exit_code == 2
+    assert "holds no Oxigraph store" in result.output and str(folder) in result.output
+    assert (folder / "notes.txt").read_text() == "keep me"
+    assert not (tmp_path / "g.ttl").exists()
+
+
 def test_build_is_deterministic(built: Path, tmp_path: Path):
     again = tmp_path / "graph.ttl"
     assert invoke("build", seeds_dir(), "-o", again).exit_code == 0

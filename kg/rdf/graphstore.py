@@ -102,7 +102,7 @@ class _NTriples:
         self._literals: dict[int, tuple[Literal, str]] = {}
 
     def __call__(self, term) -> str:
-        if isinstance(term, URIRef):
+        if type(term) is URIRef or isinstance(term, URIRef):
             key = str(term)
             form = self._iris.get(key)
             if form is None:
@@ -174,6 +174,7 @@ class GraphStore:
         self.path = Path(path) if path is not None else None
         self.store = ox.Store(str(self.path)) if self.path is not None else ox.Store()
         self._nt = _NTriples()
+        self._merged_count: int | None = None  # known once the merged graph has been read through
         self._pending: list[str] = []
         # Triples with blank nodes go in as Quad objects: a parser would relabel their blank nodes.
         self._pending_quads: list[ox.Quad] = []
@@ -192,6 +193,8 @@ class GraphStore:
 
     def flush(self) -> None:
         """Load the lines added since the last flush (called every ``_BATCH`` lines and by ``build_store``)."""
+        if self._pending or self._pending_quads:
+            self._merged_count = None
         if self._pending:
             data = "".join(self._pending).encode("utf-8")
             self._pending.clear()  # in place: the graph adders hold this list
@@ -208,13 +211,14 @@ class GraphStore:
         return sorted(self.store.named_graphs(), key=lambda g: g.value)
 
     def triple_count(self) -> int:
-        """Triples of the merged graph."""
-        if not self.merging:
-            query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-        else:
-            query = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
-                     f"FILTER(?g != <{iri.ONTOLOGY_GRAPH}>) }} }}")
-        return int(next(iter(self.store.query(query)))[0].value)
+        """Triples of the merged graph (counted while it was last written, else by reading it through).
+
+        Not a SPARQL ``COUNT(DISTINCT)``: that holds every triple in memory at once.
+        """
+        if self._merged_count is None:
+            for _ in self._merged_triples():
+                pass
+        return self._merged_count
 
     def merged(self) -> Graph:
         """The merged graph copied into rdflib's Memory store, with the project's prefixes."""
@@ -236,14 +240,20 @@ class GraphStore:
 
     def _merged_triples(self) -> Iterator[ox.Triple]:
         """The merged graph's triples, each once, subject by subject in sorted order."""
+        count = 0
         if not self.merging:
-            yield from (q.triple for q in _sorted_graph(self.store, _DEFAULT))
+            for quad in _sorted_graph(self.store, _DEFAULT):
+                count += 1
+                yield quad.triple
+            self._merged_count = count
             return
         subjects = {q.subject for q in self.store if q.graph_name != _ONTOLOGY and q.graph_name != _DEFAULT}
         for subject in sorted(subjects, key=str):
             triples = {q.triple for q in self.store.quads_for_pattern(subject, None, None, None)
                        if q.graph_name != _ONTOLOGY and q.graph_name != _DEFAULT}
+            count += len(triples)
             yield from sorted(map(_restore_decimal, triples), key=str)
+        self._merged_count = count
 
     # ------------------------------------------------------------ files
 

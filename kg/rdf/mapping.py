@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol, TypeVar
@@ -112,13 +111,16 @@ def _fingerprint(record: object) -> str:
     """The whole content of a record, independent of list and set order."""
 
     def canon(value):
+        fields = getattr(type(value), "__dataclass_fields__", None)
+        if fields is not None:  # like dataclasses.asdict, without its deep copies
+            return {name: canon(getattr(value, name)) for name in fields}
         if isinstance(value, dict):
             return {str(k): canon(v) for k, v in value.items()}
         if isinstance(value, (list, set, tuple)):
             return sorted((canon(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True, default=str))
         return value
 
-    return json.dumps(canon(asdict(record)), sort_keys=True, default=str)
+    return json.dumps(canon(record), sort_keys=True, default=str)
 
 
 def event_iri(record: FundingRoundRecord | ComputeDealRecord | AcquisitionRecord) -> URIRef:
@@ -217,19 +219,26 @@ class _Builder:
 
     @staticmethod
     def _write_evidence(g: _Adds, node: URIRef, ev: Evidence, article_node: URIRef) -> None:
-        g.add((node, RDF.type, AIKG.Evidence))
-        g.add((node, AIKG.inArticle, article_node))
-        g.add((node, AIKG.sentenceText, _literal(ev.sentence_text)))
-        g.add((node, AIKG.sentenceStart, _literal(ev.sentence_start)))
-        g.add((node, AIKG.sentenceEnd, _literal(ev.sentence_end)))
+        add = g.add
+        add((node, RDF.type, _EVIDENCE))
+        add((node, _IN_ARTICLE, article_node))
+        add((node, _SENTENCE_TEXT, _literal(ev.sentence_text)))
+        add((node, _SENTENCE_START, _literal(ev.sentence_start)))
+        add((node, _SENTENCE_END, _literal(ev.sentence_end)))
         if ev.match_text:
-            g.add((node, AIKG.matchedText, _literal(ev.match_text)))
+            add((node, _MATCHED_TEXT, _literal(ev.match_text)))
         if ev.match_start is not None:
-            g.add((node, AIKG.matchStart, _literal(ev.match_start)))
+            add((node, _MATCH_START, _literal(ev.match_start)))
         if ev.match_end is not None:
-            g.add((node, AIKG.matchEnd, _literal(ev.match_end)))
-        g.add((node, AIKG.rule, _literal(ev.rule)))
-        g.add((node, AIKG.confidence, decimal(ev.confidence)))
+            add((node, _MATCH_END, _literal(ev.match_end)))
+        add((node, _RULE, _literal(ev.rule)))
+        add((node, _CONFIDENCE, decimal(ev.confidence)))
+
+
+# Looked up once: an evidence node has ten triples, and a corpus has hundreds of thousands of them.
+_EVIDENCE, _IN_ARTICLE, _SENTENCE_TEXT = AIKG.Evidence, AIKG.inArticle, AIKG.sentenceText
+_SENTENCE_START, _SENTENCE_END, _MATCHED_TEXT = AIKG.sentenceStart, AIKG.sentenceEnd, AIKG.matchedText
+_MATCH_START, _MATCH_END, _RULE, _CONFIDENCE = AIKG.matchStart, AIKG.matchEnd, AIKG.rule, AIKG.confidence
 
 
 def _money(g: _Adds, node: URIRef, figures: Sequence[tuple[URIRef, Money | None, URIRef | None]]) -> None:

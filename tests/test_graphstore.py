@@ -1,0 +1,109 @@
+"""kg.rdf.graphstore: the Oxigraph store a build writes into, and the files written from it."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+import pytest
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, XSD
+
+from kg.rdf import iri
+from kg.rdf.graphstore import GraphStore, from_rdflib
+from kg.rdf.io import serialize
+from kg.rdf.mapping import decimal
+
+EX = "http://example.org/"
+
+
+def store_of(graphs: dict, path=None) -> GraphStore:
+    store = GraphStore(path)
+    for name, triples in graphs.items():
+        g = Graph()
+        for t in triples:
+            g.add(t)
+        store.add_graph(g, URIRef(name) if isinstance(name, str) else name)
+    store.flush()
+    return store
+
+
+def written(store: GraphStore, fmt: str) -> bytes:
+    out = io.BytesIO()
+    store.write(fmt, out)
+    return out.getvalue()
+
+
+A, B, P, Q = URIRef(EX + "a"), URIRef(EX + "b"), URIRef(EX + "p"), URIRef(EX + "q")
+
+
+def test_merged_graph_is_the_union_without_the_ontology():
+    store = store_of({EX + "g1": [(A, P, Literal("x")), (A, Q, B)],
+                      EX + "g2": [(A, P, Literal("x")), (B, P, Literal("y"))],  # (A, P, "x") stated twice
+                      iri.ONTOLOGY_GRAPH: [(P, RDF.type, OWL.DatatypeProperty)]})
+    merged = store.merged()
+    assert set(merged) == {(A, P, Literal("x")), (A, Q, B), (B, P, Literal("y"))}
+    assert store.triple_count() == 3
+    dataset = store.dataset()
+    assert {str(g.identifier) for g in dataset.graphs() if len(g)} == {EX + "g1", EX + "g2", str(iri.ONTOLOGY_GRAPH)}
+    turtle = written(store, "ttl").decode()
+    assert "DatatypeProperty" not in turtle and "DatatypeProperty" in written(store, "trig").decode()
+
+
+def test_literals_that_need_escaping_come_back_unchanged():
+    texts = ['a "quoted" word', "back\\slash", "two\nlines\r\n", "tab\tand\x01control", "accents éà €", "emoji 🚀"]
+    triples = [(A, P, Literal(t)) for t in texts] + [(A, Q, Literal("mot", lang="fr")),
+                                                     (B, P, Literal(7)), (B, Q, Literal("2031-03", datatype=XSD.gYearMonth))]
+    store = store_of({EX + "g": triples})
+    assert set(store.merged()) == set(triples)
+    for fmt in ("ttl", "nt"):
+        assert set(Graph().parse(data=written(store, fmt), format={"ttl": "turtle", "nt": "nt"}[fmt])) == set(triples)
+
+
+@pytest.mark.parametrize("value", [Decimal("50000000"), Decimal("0.75"), Decimal("1.5E+9"), 0.9, 12])
+def test_decimals_keep_the_mapping_form_through_the_store(value):
+    literal = decimal(value)
+    store = store_of({EX + "g": [(A, P, literal)]})
+    assert list(store.merged().objects(A, P)) == [literal]
+    back = list(Graph().parse(data=written(store, "ttl"), format="turtle").objects(A, P))
+    assert back == [literal] and str(back[0]) == str(literal)
+
+
+def test_blank_nodes_get_the_same_labels_whatever_their_input_labels():
+    def graph_with(label: str) -> Dataset:
+        data = Dataset()
+        g = data.graph(URIRef(EX + "g"))
+        node = BNode(label)
+        g.add((A, P, node))
+        g.add((node, Q, Literal("inner")))
+        return data
+
+    first, second = serialize(graph_with("x1"), "trig"), serialize(graph_with("zz9"), "trig")
+    assert first == second and b"_:" in first
+    assert isomorphic(Dataset().parse(data=first, format="trig").graph(URIRef(EX + "g")),
+                      graph_with("x1").graph(URIRef(EX + "g")))
+
+
+def test_on_disk_store_writes_what_the_memory_store_writes(tmp_path):
+    graphs = {EX + f"g{i}": [(URIRef(EX + f"s{i}-{j}"), P, Literal(f"v{j}")) for j in range(30)] + [(A, Q, B)]
+              for i in range(20)}
+    memory, disk = store_of(graphs), store_of(graphs, tmp_path / "store")
+    for fmt in ("ttl", "trig", "nt", "nq"):
+        assert written(memory, fmt) == written(disk, fmt)
+    assert memory.triple_count() == disk.triple_count() == 20 * 30 + 1
+
+
+def test_insertion_order_does_not_change_the_files():
+    triples = [(URIRef(EX + f"s{i % 7}"), URIRef(EX + f"p{i % 3}"), Literal(i)) for i in range(60)]
+    forward, backward = store_of({EX + "g": triples}), store_of({EX + "g": triples[::-1]})
+    for fmt in ("ttl", "trig"):
+        assert written(forward, fmt) == written(backward, fmt)
+
+
+def test_a_plain_graph_goes_in_the_default_graph():
+    g = Graph()
+    g.add((A, P, B))
+    store = from_rdflib(g)
+    assert set(store.merged()) == {(A, P, B)} and store.named_graphs() == []
+    assert set(Dataset().parse(data=written(store, "trig"), format="trig").default_graph) == {(A, P, B)}
