@@ -152,7 +152,7 @@ def write_outputs(result: BuildResult, output: str | os.PathLike[str]) -> list[P
     (only a SIGKILL or a power cut in the milliseconds between the two renames can separate them).
     """
     from kg.locking import output_lock
-    from kg.rdf.io import replace_from_temp, write_temp
+    from kg.rdf.io import replace_from_temp
 
     output = Path(output)
     trig = output.with_suffix(".trig")
@@ -163,10 +163,8 @@ def write_outputs(result: BuildResult, output: str | os.PathLike[str]) -> list[P
                     stale.unlink()
                 except OSError:
                     pass
-        written: list[Path] = []
+        written = _write_temporaries(result.store, output, trig)
         try:
-            written.append(write_temp(output, lambda handle: result.store.write("ttl", handle)))
-            written.append(write_temp(trig, lambda handle: result.store.write("trig", handle)))
             previous = _keep_previous(output)
         except BaseException:
             for tmp in written:
@@ -188,6 +186,69 @@ def write_outputs(result: BuildResult, output: str | os.PathLike[str]) -> list[P
             if previous is not None:
                 previous.unlink(missing_ok=True)
     return [output, trig]
+
+
+def _write_temporaries(store: GraphStore, ttl: Path, trig: Path) -> list[Path]:
+    """The Turtle and TriG files written to temporary files beside their targets.
+
+    On Linux, with the store in memory, a forked process writes the TriG file while this one
+    writes the Turtle file: both writers are CPU-bound Python feeding Oxigraph, so threads would
+    only take turns. If the child fails, the TriG file is written again here, to raise its error.
+    """
+    import signal
+    import sys
+
+    from kg.rdf.io import temp_path, write_temp
+
+    def write(path: Path, fmt: str, tmp: Path | None = None) -> Path:
+        return write_temp(path, lambda handle: store.write(fmt, handle), tmp=tmp)
+
+    if store.path is not None or not sys.platform.startswith("linux"):
+        first = write(ttl, "ttl")
+        try:
+            return [first, write(trig, "trig")]
+        except BaseException:
+            first.unlink(missing_ok=True)
+            raise
+
+    def reap(pid: int, kill: bool = False) -> int:
+        if kill:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+    forked = temp_path(trig)
+    pid = os.fork()
+    if pid == 0:  # the child: write, then leave at once (no cleanup handlers of the parent's)
+        code = 1
+        try:
+            write(trig, "trig", forked)
+            code = 0
+        finally:
+            os._exit(code)
+    try:
+        first = write(ttl, "ttl")
+    except BaseException:
+        reap(pid, kill=True)
+        forked.unlink(missing_ok=True)
+        raise
+    try:
+        status = reap(pid)
+    except BaseException:  # interrupted while waiting
+        reap(pid, kill=True)
+        for tmp in (first, forked):
+            tmp.unlink(missing_ok=True)
+        raise
+    if status == 0:
+        return [first, forked]
+    forked.unlink(missing_ok=True)
+    try:
+        return [first, write(trig, "trig")]
+    except BaseException:
+        first.unlink(missing_ok=True)
+        raise
 
 
 def _keep_previous(path: Path) -> Path | None:

@@ -27,6 +27,7 @@ import dataclasses
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -201,6 +202,15 @@ class ExtractionCache:
     def path(self, article: Article) -> Path:
         digest = hashlib.sha256(json.dumps(self.key(article), sort_keys=True).encode("utf-8")).hexdigest()
         return self.directory / digest[:2] / f"{digest}.json"
+
+    def partition(self, articles: Iterable[Article]) -> tuple[list[Article], list[Article]]:
+        """(with an entry, without one): the second are counted as misses; ``get`` reads the first."""
+        present: list[Article] = []
+        absent: list[Article] = []
+        for article in articles:
+            (present if self.path(article).is_file() else absent).append(article)
+        self.stats.misses += len(absent)
+        return present, absent
 
     def get(self, article: Article) -> Extraction | None:
         """The cached records of ``article``, or None (absent, or corrupt: then counted and ignored)."""

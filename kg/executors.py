@@ -116,24 +116,43 @@ class ProcessExecutor:
         if workers < 1:
             raise BadInputError(f"the processes executor needs at least one worker, got {workers}")
         self.model, self.workers, self.chunk_size, self.start_method = model, workers, chunk_size, start_method
+        self._pools: list = []  # pools whose results were not all read yet; close() stops them
 
     def map(self, articles: Iterable[Article]) -> Iterator[Outcome]:
+        """Starts the workers at once (they load the model while the caller does other work); records as they come."""
         import multiprocessing
 
         context = multiprocessing.get_context(self.start_method)
         pool = context.Pool(self.workers, initializer=_init_process, initargs=(self.model, self.chunk_size))
         try:
-            for records in pool.imap(_extract_in_process, _chunks(articles, self.chunk_size)):
+            results = pool.imap(_extract_in_process, _chunks(articles, self.chunk_size))
+        except BaseException:
+            pool.terminate()
+            raise
+        self._pools.append(pool)
+        return self._collect(pool, results)
+
+    def _collect(self, pool, results) -> Iterator[Outcome]:
+        try:
+            for records in results:
                 yield from records
         except BaseException:  # an error, or the generator abandoned: stop the workers now
-            pool.terminate()
-            pool.join()
+            self._stop(pool)
             raise
+        self._pools.remove(pool)
         pool.close()
         pool.join()
 
+    def _stop(self, pool) -> None:
+        if pool in self._pools:
+            self._pools.remove(pool)
+        pool.terminate()
+        pool.join()
+
     def close(self) -> None:
-        pass
+        """Stop the workers of a ``map`` whose records were not all read (after an error or an interruption)."""
+        for pool in list(self._pools):
+            self._stop(pool)
 
 
 # ---------------------------------------------------------------- dask
@@ -247,21 +266,36 @@ def extract_all(articles: Sequence[Article], *, executor: str | object = "local"
     total, done = len(articles), 0
     found: dict[str, Extraction] = {}
     refused: list[KgError] = []
-    todo: list[Article] = []
-    for article in articles:
-        hit = cache.get(article) if cache is not None else None
-        if hit is None:
-            todo.append(article)
-            continue
-        found[article.id] = hit
-        done += 1
-        if progress:
-            progress(done, total, article.id)
-    if todo:
-        by_id = {a.id: a for a in todo}
-        runner = get_executor(executor, model=model, extractor=extractor)
-        try:
-            for outcome in runner.map(todo):
+    # The executor starts on the articles without an entry first, so that worker processes load the
+    # model while this process reads the cache; entries found corrupt meanwhile go in a second round.
+    cached, todo = cache.partition(articles) if cache is not None else ([], list(articles))
+    rounds = [todo]
+    runner = None
+    try:
+        running = None
+        if todo:
+            runner = get_executor(executor, model=model, extractor=extractor)
+            running = runner.map(todo)
+        corrupt: list[Article] = []
+        for article in cached:
+            hit = cache.get(article)
+            if hit is None:
+                corrupt.append(article)
+                continue
+            found[article.id] = hit
+            done += 1
+            if progress:
+                progress(done, total, article.id)
+        if corrupt:
+            rounds.append(corrupt)
+        for batch in rounds:
+            if not batch:
+                continue
+            if runner is None:
+                runner = get_executor(executor, model=model, extractor=extractor)
+            outcomes = running if batch is todo else runner.map(batch)
+            by_id = {a.id: a for a in batch}
+            for outcome in outcomes:
                 done += 1
                 if isinstance(outcome, KgError):
                     if strict:
@@ -274,9 +308,9 @@ def extract_all(articles: Sequence[Article], *, executor: str | object = "local"
                 found[article_id] = outcome
                 if progress:
                     progress(done, total, article_id)
-        finally:
-            if runner is not executor:
-                runner.close()
+    finally:
+        if runner is not None:
+            runner.close()  # stops workers left running by an error; a no-op after a complete run
     if len(found) + len(refused) < total:
         missing = [a.id for a in articles if a.id not in found]
         raise EnvironmentProblem(f"the {getattr(executor, 'name', executor)} executor returned no records for "

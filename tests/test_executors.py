@@ -139,3 +139,39 @@ def test_the_command_line_takes_an_executor(local_bytes, tmp_path):
     refused = CliRunner().invoke(main, ["build", str(seeds_dir()), "-o", str(out), "--executor", "processes",
                                         "--scheduler", "tcp://127.0.0.1:8786"])
     assert refused.exit_code == 2 and "--executor dask" in refused.output
+
+
+@pytest.mark.model
+def test_workers_started_before_reading_the_cache_are_stopped_when_reading_fails(tmp_path, monkeypatch):
+    """The processes executor starts on the uncached articles while the cache is read; a failure meanwhile
+    (here Ctrl-C in the middle of the cache) leaves no worker process behind."""
+    import multiprocessing
+
+    from kg.cache import ExtractionCache
+
+    articles = _articles(4)
+    cache = ExtractionCache(tmp_path / "cache", "fr_core_news_md")
+    extract_all(articles[:3], extractor=FakeExtractor(), cache=cache)  # three of four are cached
+
+    def interrupted(self, article):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ExtractionCache, "get", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        extract_all(articles, executor="processes", cache=ExtractionCache(tmp_path / "cache", "fr_core_news_md"))
+    assert multiprocessing.active_children() == []
+
+
+def test_a_corrupt_entry_found_while_workers_run_is_extracted_in_a_second_round(tmp_path):
+    from kg.cache import ExtractionCache
+
+    articles = _articles(5)
+    cache = ExtractionCache(tmp_path / "cache", "fake")
+    extract_all(articles[:3], extractor=FakeExtractor(), cache=cache)
+    cache.path(articles[1]).write_text("{not json")
+    extractor = FakeExtractor()
+    again = ExtractionCache(tmp_path / "cache", "fake")
+    records, refused = extract_all(articles, extractor=extractor, cache=again)
+    assert [r.article.id for r in records] == [a.id for a in articles] and not refused
+    assert extractor.calls == 2  # the two new articles, then the corrupt one
+    assert (again.stats.hits, again.stats.misses, again.stats.corrupt) == (2, 3, 1)  # the corrupt one is a miss too

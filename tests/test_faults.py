@@ -128,10 +128,10 @@ def test_a_failed_trig_write_puts_the_turtle_back(tmp_path, monkeypatch, stage):
     output = previous_outputs(tmp_path)
     real = getattr(rdf_io, stage)
 
-    def interrupted(path, *args):
+    def interrupted(path, *args, **kwargs):
         if Path(path).suffix == ".trig":
             raise KeyboardInterrupt
-        return real(path, *args)
+        return real(path, *args, **kwargs)
 
     monkeypatch.setattr(rdf_io, stage, interrupted)
     with pytest.raises(KeyboardInterrupt):

@@ -167,14 +167,20 @@ class GraphStore:
     in use by another process); ``None`` keeps the store in memory.
     ``merging`` (a build): the merged graph is the union of the named graphs but the ontology;
     without it (any other dataset) the merged graph is the default graph.
+    ``minted``: every IRI comes from ``kg.rdf.iri`` or a parsed ontology, so Oxigraph need not
+    check them again (that check doubled the load time); other data is checked.
     """
 
-    def __init__(self, path: str | os.PathLike[str] | None = None, *, merging: bool = True) -> None:
-        self.merging = merging
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, merging: bool = True,
+                 minted: bool = False) -> None:
+        self.merging, self.minted = merging, minted
         self.path = Path(path) if path is not None else None
         self.store = ox.Store(str(self.path)) if self.path is not None else ox.Store()
         self._nt = _NTriples()
         self._merged_count: int | None = None  # known once the merged graph has been read through
+        # Subjects of the merged graph as they are added (N-Triples form -> term): reading them back
+        # from the store means going through every quad.
+        self._subjects: dict[str, object] = {}
         self._pending: list[str] = []
         # Triples with blank nodes go in as Quad objects: a parser would relabel their blank nodes.
         self._pending_quads: list[ox.Quad] = []
@@ -200,7 +206,7 @@ class GraphStore:
             self._pending.clear()  # in place: the graph adders hold this list
             # bulk_load writes sorted files straight to disk: the fast path for an on-disk store.
             load = self.store.bulk_load if self.path is not None else self.store.load
-            load(data, format=ox.RdfFormat.N_QUADS)
+            load(data, format=ox.RdfFormat.N_QUADS, lenient=self.minted)
         if self._pending_quads:
             self.store.extend(self._pending_quads)
             self._pending_quads.clear()
@@ -247,8 +253,7 @@ class GraphStore:
                 yield quad.triple
             self._merged_count = count
             return
-        subjects = {q.subject for q in self.store if q.graph_name != _ONTOLOGY and q.graph_name != _DEFAULT}
-        for subject in sorted(subjects, key=str):
+        for subject in (_to_ox(self._subjects[key]) for key in sorted(self._subjects)):
             triples = {q.triple for q in self.store.quads_for_pattern(subject, None, None, None)
                        if q.graph_name != _ONTOLOGY and q.graph_name != _DEFAULT}
             count += len(triples)
@@ -281,20 +286,27 @@ class GraphStore:
 class _GraphAdder:
     """Adds triples to one graph of a GraphStore, as N-Quads lines."""
 
-    __slots__ = ("_store", "_nt", "_pending", "_tail", "_name")
+    __slots__ = ("_store", "_nt", "_pending", "_tail", "_name", "_subjects")
 
     def __init__(self, store: GraphStore, name: URIRef | None) -> None:
         self._store, self._nt, self._pending, self._name = store, store._nt, store._pending, name
         self._tail = " .\n" if name is None else " " + store._nt(name) + " .\n"
+        in_merged = store.merging and name is not None and name != iri.ONTOLOGY_GRAPH
+        self._subjects = store._subjects if in_merged else None
 
     def add(self, triple: tuple) -> None:
         s, p, o = triple
         if type(s) is BNode or type(o) is BNode:
+            if self._subjects is not None:
+                self._subjects[self._nt(s)] = s
             self._store._pending_quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o),
                                                       _DEFAULT if self._name is None else _to_ox(self._name)))
             return
         nt = self._nt
-        self._pending.append(f"{nt(s)} {nt(p)} {nt(o)}{self._tail}")
+        subject = nt(s)
+        if self._subjects is not None:
+            self._subjects[subject] = s
+        self._pending.append(f"{subject} {nt(p)} {nt(o)}{self._tail}")
         if len(self._pending) >= _BATCH:
             self._store.flush()
 
@@ -356,7 +368,7 @@ def build_store(articles: Sequence[ArticleRecord], organizations: Sequence[Organ
 
     Holds the same graphs as ``kg.rdf.mapping.build_dataset`` (blank nodes relabelled).
     """
-    store = GraphStore(path)
+    store = GraphStore(path, minted=True)
     map_records(articles, organizations, platforms, funding_rounds, compute_deals, acquisitions, store)
     if corrections is not None and len(corrections):
         store.add_graph(corrections, iri.CORRECTIONS_GRAPH)

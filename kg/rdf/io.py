@@ -56,14 +56,21 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str) -> None:
     replace_from_temp(path, write_temp(path, lambda handle: handle.write(payload)))
 
 
-def write_temp(path: str | os.PathLike[str], write: Callable[[BinaryIO], object]) -> Path:
-    """Run ``write`` on a new temporary file beside ``path`` and flush it to disk; returns the file.
+def temp_path(path: str | os.PathLike[str]) -> Path:
+    """A new temporary file name beside ``path``: ``.<name>.<random>.tmp`` (what a build clears when stale)."""
+    path = Path(path)
+    return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
 
-    The file is named ``.<name>.<random>.tmp``; it is removed if ``write`` fails. Pair with
-    ``replace_from_temp``: streaming a large graph this way never holds the whole file in memory.
+
+def write_temp(path: str | os.PathLike[str], write: Callable[[BinaryIO], object], tmp: Path | None = None) -> Path:
+    """Run ``write`` on a new temporary file beside ``path`` (``tmp``, default ``temp_path(path)``) and flush it
+    to disk; returns the file.
+
+    The file is removed if ``write`` fails. Pair with ``replace_from_temp``: streaming a large graph
+    this way never holds the whole file in memory.
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    tmp = tmp or temp_path(path)
     try:
         # os.open with 0o666 lets the umask decide the mode, as for a plain open().
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
