@@ -195,49 +195,31 @@ def _write_temporaries(store: GraphStore, ttl: Path, trig: Path) -> list[Path]:
     writes the Turtle file: both writers are CPU-bound Python feeding Oxigraph, so threads would
     only take turns. If the child fails, the TriG file is written again here, to raise its error.
     """
-    import signal
-    import sys
-
+    from kg import forks
     from kg.rdf.io import temp_path, write_temp
 
     def write(path: Path, fmt: str, tmp: Path | None = None) -> Path:
         return write_temp(path, lambda handle: store.write(fmt, handle), tmp=tmp)
 
-    if store.path is not None or not sys.platform.startswith("linux"):
+    if store.path is not None or not forks.available():
         first = write(ttl, "ttl")
         try:
             return [first, write(trig, "trig")]
         except BaseException:
             first.unlink(missing_ok=True)
             raise
-
-    def reap(pid: int, kill: bool = False) -> int:
-        if kill:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
-
     forked = temp_path(trig)
-    pid = os.fork()
-    if pid == 0:  # the child: write, then leave at once (no cleanup handlers of the parent's)
-        code = 1
-        try:
-            write(trig, "trig", forked)
-            code = 0
-        finally:
-            os._exit(code)
+    pid = forks.start(lambda: write(trig, "trig", forked))
     try:
         first = write(ttl, "ttl")
     except BaseException:
-        reap(pid, kill=True)
+        forks.wait(pid, kill=True)
         forked.unlink(missing_ok=True)
         raise
     try:
-        status = reap(pid)
+        status = forks.wait(pid)
     except BaseException:  # interrupted while waiting
-        reap(pid, kill=True)
+        forks.wait(pid, kill=True)
         for tmp in (first, forked):
             tmp.unlink(missing_ok=True)
         raise

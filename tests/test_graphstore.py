@@ -107,3 +107,40 @@ def test_a_plain_graph_goes_in_the_default_graph():
     store = from_rdflib(g)
     assert set(store.merged()) == {(A, P, B)} and store.named_graphs() == []
     assert set(Dataset().parse(data=written(store, "trig"), format="trig").default_graph) == {(A, P, B)}
+
+
+# ---------------------------------------------------------------- mapping on two cores
+
+
+def _corpus_files(monkeypatch, split: bool, child_fails: bool = False) -> dict[str, bytes]:
+    """The files of the small mapping corpus (tests/test_rdf_mapping.py), mapped in one process or two."""
+    import kg.forks
+    from kg.rdf import graphstore
+    from tests.test_rdf_mapping import corpus
+
+    monkeypatch.setattr(graphstore, "_SPLIT_FACTS", 0 if split else 10**9)
+    if child_fails:
+        real_start = kg.forks.start
+        monkeypatch.setattr(kg.forks, "start", lambda work: real_start(lambda: 1 / 0))
+    store = graphstore.build_store(**corpus())
+    return {fmt: written(store, fmt) for fmt in ("ttl", "trig")} | {"count": str(store.triple_count()).encode()}
+
+
+@pytest.mark.skipif(not __import__("kg.forks").forks.available(), reason="forked mapping runs on Linux only")
+def test_mapping_shared_with_a_forked_process_gives_the_same_files(monkeypatch):
+    single = _corpus_files(monkeypatch, split=False)
+    assert _corpus_files(monkeypatch, split=True) == single
+    # a child that fails: its share is mapped in this process instead
+    assert _corpus_files(monkeypatch, split=True, child_fails=True) == single
+
+
+def test_shares_of_the_facts_add_up_to_the_whole():
+    from kg.rdf.mapping import map_records
+    from tests.test_rdf_mapping import corpus
+
+    records = corpus()
+    whole, halves = Dataset(), Dataset()
+    map_records(**records, target=whole)
+    for k in range(3):
+        map_records(**records, target=halves, part=(k, 3))
+    assert set(whole.quads()) == set(halves.quads()) and len(set(whole.quads())) > 50

@@ -35,6 +35,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.namespace import XSD
 
+from kg import forks
 from kg.rdf import iri
 from kg.rdf.mapping import PREFIXES, bind_prefixes, map_records
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord,
@@ -172,15 +173,16 @@ class GraphStore:
     """
 
     def __init__(self, path: str | os.PathLike[str] | None = None, *, merging: bool = True,
-                 minted: bool = False) -> None:
+                 minted: bool = False, spool: BinaryIO | None = None) -> None:
         self.merging, self.minted = merging, minted
+        self._spool = spool  # lines go to this file instead of the store (a share mapped in another process)
         self.path = Path(path) if path is not None else None
         self.store = ox.Store(str(self.path)) if self.path is not None else ox.Store()
         self._nt = _NTriples()
         self._merged_count: int | None = None  # known once the merged graph has been read through
-        # Subjects of the merged graph as they are added (N-Triples form -> term): reading them back
-        # from the store means going through every quad.
-        self._subjects: dict[str, object] = {}
+        # Subjects of the merged graph (N-Triples form) as they are added: reading them back from
+        # the store means going through every quad.
+        self._subjects: set[str] = set()
         self._pending: list[str] = []
         # Triples with blank nodes go in as Quad objects: a parser would relabel their blank nodes.
         self._pending_quads: list[ox.Quad] = []
@@ -204,6 +206,9 @@ class GraphStore:
         if self._pending:
             data = "".join(self._pending).encode("utf-8")
             self._pending.clear()  # in place: the graph adders hold this list
+            if self._spool is not None:
+                self._spool.write(data)
+                return
             # bulk_load writes sorted files straight to disk: the fast path for an on-disk store.
             load = self.store.bulk_load if self.path is not None else self.store.load
             load(data, format=ox.RdfFormat.N_QUADS, lenient=self.minted)
@@ -253,7 +258,7 @@ class GraphStore:
                 yield quad.triple
             self._merged_count = count
             return
-        for subject in (_to_ox(self._subjects[key]) for key in sorted(self._subjects)):
+        for subject in map(_subject_from_nt, sorted(self._subjects)):
             triples = {q.triple for q in self.store.quads_for_pattern(subject, None, None, None)
                        if q.graph_name != _ONTOLOGY and q.graph_name != _DEFAULT}
             count += len(triples)
@@ -298,17 +303,26 @@ class _GraphAdder:
         s, p, o = triple
         if type(s) is BNode or type(o) is BNode:
             if self._subjects is not None:
-                self._subjects[self._nt(s)] = s
+                self._subjects.add(self._nt(s))
             self._store._pending_quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o),
                                                       _DEFAULT if self._name is None else _to_ox(self._name)))
             return
         nt = self._nt
         subject = nt(s)
         if self._subjects is not None:
-            self._subjects[subject] = s
+            self._subjects.add(subject)
         self._pending.append(f"{subject} {nt(p)} {nt(o)}{self._tail}")
         if len(self._pending) >= _BATCH:
             self._store.flush()
+
+
+def _subject_from_nt(form: str):
+    """The Oxigraph term of a subject in N-Triples form (as ``_NTriples`` writes it)."""
+    if form.startswith("_:"):
+        return ox.BlankNode(form[2:])
+    if "\\" not in form:
+        return ox.NamedNode(form[1:-1])
+    return next(iter(ox.parse(f"{form} <urn:x:p> <urn:x:o> .".encode(), format=ox.RdfFormat.N_TRIPLES))).subject
 
 
 def _to_ox(term):
@@ -369,10 +383,55 @@ def build_store(articles: Sequence[ArticleRecord], organizations: Sequence[Organ
     Holds the same graphs as ``kg.rdf.mapping.build_dataset`` (blank nodes relabelled).
     """
     store = GraphStore(path, minted=True)
-    map_records(articles, organizations, platforms, funding_rounds, compute_deals, acquisitions, store)
+    records = (articles, organizations, platforms, funding_rounds, compute_deals, acquisitions)
+    facts = len(organizations) + len(platforms) + len(funding_rounds) + len(compute_deals) + len(acquisitions)
+    if path is None and forks.available() and facts >= _SPLIT_FACTS:
+        _map_on_two_cores(store, records)
+    else:
+        map_records(*records, store)
     if corrections is not None and len(corrections):
         store.add_graph(corrections, iri.CORRECTIONS_GRAPH)
     if ontology is not None:
         store.add_graph(ontology, iri.ONTOLOGY_GRAPH)
     store.flush()
     return store
+
+
+#: Below this many facts, mapping in one process is quicker than starting a second.
+_SPLIT_FACTS = 2_000
+
+
+def _map_on_two_cores(store: GraphStore, records: tuple) -> None:
+    """Half the facts mapped here, half in a forked child that writes its N-Quads lines (and the
+    subjects it saw) to temporary files, loaded here after. If the child fails, its half is mapped
+    here, which raises its error if it has one."""
+    import tempfile
+
+    fd, name = tempfile.mkstemp(prefix="kg-map-", suffix=".nq")
+    os.close(fd)
+    lines, subjects = Path(name), Path(name + ".subjects")
+
+    def child_share() -> None:
+        with lines.open("wb") as spool:
+            share = GraphStore(minted=True, spool=spool)
+            map_records(*records, share, part=(1, 2))
+            share.flush()
+        subjects.write_text("\n".join(share._subjects), encoding="utf-8")
+
+    try:
+        pid = forks.start(child_share)
+        try:
+            map_records(*records, store, part=(0, 2))
+            store.flush()
+            status = forks.wait(pid)
+        except BaseException:
+            forks.wait(pid, kill=True)
+            raise
+        if status != 0:
+            map_records(*records, store, part=(1, 2))
+            return
+        store.store.load(path=str(lines), format=ox.RdfFormat.N_QUADS, lenient=True)
+        store._subjects.update(filter(None, subjects.read_text(encoding="utf-8").split("\n")))
+    finally:
+        lines.unlink(missing_ok=True)
+        subjects.unlink(missing_ok=True)

@@ -155,7 +155,7 @@ class _Adds(Protocol):
 
 
 class _Builder:
-    def __init__(self, target: Target, articles: Sequence[ArticleRecord]) -> None:
+    def __init__(self, target: Target, articles: Sequence[ArticleRecord], write_articles: bool = True) -> None:
         self.target = target
         self.articles: dict[str, ArticleRecord] = {}
         self.graphs: dict[str, _Adds] = {}
@@ -169,7 +169,8 @@ class _Builder:
                     f"articles {other!r} and {article.id!r} have the same content (hash {article.content_hash[:16]});"
                     " remove one of them")
             self.articles[article.id] = article
-            self._write_article(article)
+            if write_articles:
+                self._write_article(article)
 
     def graph(self, article_id: str) -> _Adds:
         if article_id not in self.graphs:
@@ -340,23 +341,31 @@ def _iso(value: DateValue | None) -> str | None:
 def map_records(articles: Sequence[ArticleRecord], organizations: Sequence[OrganizationRecord],
                 platforms: Sequence[ChipPlatformRecord], funding_rounds: Sequence[FundingRoundRecord],
                 compute_deals: Sequence[ComputeDealRecord], acquisitions: Sequence[AcquisitionRecord],
-                target: Target) -> None:
+                target: Target, part: tuple[int, int] = (0, 1)) -> None:
     """Map resolved records to the article graphs of ``target`` (layout in the module docstring).
 
     Input order does not matter. Raises ``BadInputError`` for two articles with
     the same id or content, and ``ValueError`` for records that break the
     records contract (a fact with no evidence, evidence citing an unknown
     article, an unknown kind or bound).
+
+    ``part=(k, n)`` writes the k-th of n disjoint shares of the facts (part 0 also the article
+    nodes): n processes given the same records write, between them, exactly what one writes.
     """
-    b = _Builder(target, sorted(articles, key=lambda a: a.id))
-    for org in organizations:
-        _write_organization(b, org)
-    for platform in platforms:
-        _write_platform(b, platform)
+    index, parts = part
+    b = _Builder(target, sorted(articles, key=lambda a: a.id), write_articles=index == 0)
+    facts = [(_write_organization, org) for org in organizations] + [(_write_platform, p) for p in platforms]
+    for n, (writer, record) in enumerate(facts):
+        if n % parts == index:
+            writer(b, record)
+    n = len(facts)
     for records, writer in ((funding_rounds, _write_round), (compute_deals, _write_deal),
                             (acquisitions, _write_acquisition)):
+        # Event IRIs are minted over the whole list (alike ones are told apart), then shared out.
         for node, record in zip(_event_iris(records, event_iri), records):
-            writer(b, node, record)
+            if n % parts == index:
+                writer(b, node, record)
+            n += 1
 
 
 def build_dataset(articles: Sequence[ArticleRecord], organizations: Sequence[OrganizationRecord],
