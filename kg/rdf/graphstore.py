@@ -208,10 +208,10 @@ class GraphStore:
             self._pending.clear()  # in place: the graph adders hold this list
             if self._spool is not None:
                 self._spool.write(data)
-                return
-            # bulk_load writes sorted files straight to disk: the fast path for an on-disk store.
-            load = self.store.bulk_load if self.path is not None else self.store.load
-            load(data, format=ox.RdfFormat.N_QUADS, lenient=self.minted)
+            else:
+                # bulk_load writes sorted files straight to disk: the fast path for an on-disk store.
+                load = self.store.bulk_load if self.path is not None else self.store.load
+                load(data, format=ox.RdfFormat.N_QUADS, lenient=self.minted)
         if self._pending_quads:
             self.store.extend(self._pending_quads)
             self._pending_quads.clear()
