@@ -195,6 +195,14 @@ def child_build(p: dict) -> dict:
         return found
 
     kg.cache.ExtractionCache.get = counting_get
+    original_partition = kg.cache.ExtractionCache.partition
+
+    def counting_partition(self, articles):  # articles without an entry are not read with get()
+        present, absent = original_partition(self, articles)
+        hits["misses"] += len(absent)
+        return present, absent
+
+    kg.cache.ExtractionCache.partition = counting_partition
 
     from kg.build import build, write_outputs
 

@@ -705,3 +705,28 @@ def test_article_file_acquisitions(extractor):
     earlier = [a for a in ex.acquisitions if a.target != k("Quantalis")]
     assert all(a.announced == DateValue("2025-03") for a in earlier)
     assert ex.funding_rounds == []
+
+
+def test_a_cue_word_inside_a_company_name_is_not_a_cue(run):
+    # "Cloud" names the company; the deal's evidence is the sentence's own words ("capacité de calcul").
+    title = "Fabrikam Cloud et Contoso Labs : 2 GW de calcul"
+    ex = run(HEADER + f"{title}\nFabrikam Cloud fournira à Contoso Labs 2 GW de capacité de calcul. "
+                      "L'accord porte sur 3 milliards de dollars.")
+    d = one_deal(ex)
+    assert (d.providers, d.customers) == (["fabrikam cloud"], ["contoso labs"])
+    assert [e.match_text for e in d.evidence if e.rule.startswith("deal:")] == [None, "capacité de calcul"]
+    assert_consistent_evidence(ex)
+
+
+def test_outside_names_keeps_cues_that_are_not_inside_a_name():
+    from kg.nlp.extract import Cue, _outside_names
+    from kg.nlp.mentions import OrgMention, Sentence
+
+    s = Sentence(100, 150, "Fabrikam Cloud signe un accord cloud avec Contoso.",
+                 orgs=[OrgMention(100, 114, "Fabrikam Cloud", "Fabrikam Cloud", "suffix", "org.suffix")])
+    cues = {"compute_deal": [Cue("compute_deal", "deal-compute", 9, 14), Cue("compute_deal", "deal-accord", 24, 30),
+                             Cue("compute_deal", "deal-compute", 31, 36)],
+            "funding": [Cue("funding", "x", 0, 8)]}
+    kept = _outside_names(cues, s)
+    assert [(c.start, c.end) for c in kept["compute_deal"]] == [(24, 30), (31, 36)]
+    assert "funding" not in kept  # every cue of the kind was inside the name

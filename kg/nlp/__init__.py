@@ -41,10 +41,13 @@ class Extractor:
             yield from self._run(buffered)
 
     def _run(self, articles: list[Article]) -> Iterator[Extraction]:
-        for article, doc in zip(articles, self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size)):
-            try:
-                extraction = self.reader.read(article, self.finder.sentences(doc))
-            except BadInputError as exc:
-                self.skipped.append(exc)
-                continue
-            yield extraction
+        done: list[Extraction] = []
+        # spaCy's memory zone frees the strings and lexemes first seen in the batch once it is read
+        # (records hold plain str): without it a worker grows with every new word of a large corpus.
+        with self.nlp.memory_zone():
+            for article, doc in zip(articles, self.nlp.pipe((a.text for a in articles), batch_size=self.batch_size)):
+                try:
+                    done.append(self.reader.read(article, self.finder.sentences(doc)))
+                except BadInputError as exc:
+                    self.skipped.append(exc)
+        yield from done

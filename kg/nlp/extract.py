@@ -138,6 +138,16 @@ def find_cues(text: str) -> dict[str, list[Cue]]:
     return found
 
 
+def _outside_names(cues: dict[str, list[Cue]], s: Sentence) -> dict[str, list[Cue]]:
+    """The cues that are not words of an organization's name ("Cloud" in "Umbrella Cloud" is no deal)."""
+    names = [(o.start - s.start, o.end - s.start) for o in s.orgs]
+    if not names:
+        return cues
+    kept = {kind: [c for c in found if not any(a <= c.start and c.end <= b for a, b in names)]
+            for kind, found in cues.items()}
+    return {kind: found for kind, found in kept.items() if found}
+
+
 @lru_cache(maxsize=None)
 def _direction_templates() -> list[tuple[str, str]]:
     return [(d["id"], d["pattern"]) for d in lexicon.cues()["direction"]]
@@ -198,7 +208,7 @@ class ArticleReader:
     # -- one sentence ------------------------------------------------------
     def _read_sentence(self, st: _State, index: int, s: Sentence) -> None:
         text = s.text
-        cues = find_cues(text)
+        cues = _outside_names(find_cues(text), s)
         orgs = [o for o in s.orgs if not _reporter(o)]
         money = [f for f in find_money(text)]
         dates = find_dates(text, st.ref, st.context_year)
