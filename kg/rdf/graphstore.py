@@ -152,15 +152,6 @@ def _decimal_form(value: str) -> str:
     return value if "." in value or not value.lstrip("+-").isdigit() else value + ".0"
 
 
-def _restore_decimal(triple: ox.Triple) -> ox.Triple:
-    o = triple.object
-    if isinstance(o, ox.Literal) and o.datatype == _XSD_DECIMAL_NODE:
-        form = _decimal_form(o.value)
-        if form != o.value:
-            return ox.Triple(triple.subject, triple.predicate, ox.Literal(form, datatype=_XSD_DECIMAL_NODE))
-    return triple
-
-
 class GraphStore:
     """A dataset in Oxigraph: for a build, one named graph per article plus the ontology and corrections.
 
@@ -259,10 +250,10 @@ class GraphStore:
             self._merged_count = count
             return
         for subject in map(_subject_from_nt, sorted(self._subjects)):
-            triples = {q.triple for q in self.store.quads_for_pattern(subject, None, None, None)
+            triples = {_restore_quad(q).triple for q in self.store.quads_for_pattern(subject, None, None, None)
                        if q.graph_name != _ONTOLOGY and q.graph_name != _DEFAULT}
             count += len(triples)
-            yield from sorted(map(_restore_decimal, triples), key=str)
+            yield from sorted(triples, key=str)
         self._merged_count = count
 
     # ------------------------------------------------------------ files
@@ -350,6 +341,7 @@ def _sorted_graph(store: ox.Store, name) -> Iterator[ox.Quad]:
 
 
 def _restore_quad(quad: ox.Quad) -> ox.Quad:
+    """The quad with its decimal object in the mapping's form (see ``_decimal_form``)."""
     o = quad.object
     if isinstance(o, ox.Literal) and o.datatype == _XSD_DECIMAL_NODE:
         form = _decimal_form(o.value)
