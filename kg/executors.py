@@ -123,7 +123,10 @@ class ProcessExecutor:
         import multiprocessing
 
         context = multiprocessing.get_context(self.start_method)
-        pool = context.Pool(self.workers, initializer=_init_process, initargs=(self.model, self.chunk_size))
+        workers = self.workers
+        if isinstance(articles, Sequence):  # no worker loads the model for nothing (a rebuild reads a few articles)
+            workers = max(1, min(workers, -(-len(articles) // self.chunk_size)))
+        pool = context.Pool(workers, initializer=_init_process, initargs=(self.model, self.chunk_size))
         try:
             results = pool.imap(_extract_in_process, _chunks(articles, self.chunk_size))
         except BaseException:

@@ -175,3 +175,23 @@ def test_a_corrupt_entry_found_while_workers_run_is_extracted_in_a_second_round(
     assert [r.article.id for r in records] == [a.id for a in articles] and not refused
     assert extractor.calls == 2  # the two new articles, then the corrupt one
     assert (again.stats.hits, again.stats.misses, again.stats.corrupt) == (2, 3, 1)  # the corrupt one is a miss too
+
+
+@pytest.mark.model
+def test_the_processes_executor_starts_no_more_workers_than_chunks():
+    """A rebuild after one article changed starts one worker: a second would load the model for nothing."""
+    import multiprocessing
+
+    executor = ProcessExecutor(workers=2, chunk_size=16)
+    running = executor.map(_articles(1))
+    try:
+        assert len(multiprocessing.active_children()) == 1
+    finally:
+        executor.close()
+    running = executor.map(_articles(40))  # three chunks: both workers
+    try:
+        assert len(multiprocessing.active_children()) == 2
+    finally:
+        executor.close()
+    del running
+    assert multiprocessing.active_children() == []
