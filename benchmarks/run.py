@@ -672,7 +672,7 @@ def report(results: dict, args) -> str:
                    "  the Oxigraph store. 'native SPARQL' sends the query text to Oxigraph (graph.query(text)).")
         s = mem.get("shacl")
         if s:
-            out.append(f"  SHACL (kg.validate.validate) on Memory: "
+            out.append("  SHACL (kg.validate.validate) on Memory: "
                        + (f">{args.shacl_budget:g} s (stopped)" if s["over"] else
                           f"{s['s']:.1f} s, conforms={s['conforms']}, {s['results']} results"))
         chk = m["shacl_stores"]
