@@ -312,8 +312,10 @@ def extract_all(articles: Sequence[Article], *, executor: str | object = "local"
                 if progress:
                     progress(done, total, article_id)
     finally:
-        if runner is not None:
-            runner.close()  # stops workers left running by an error; a no-op after a complete run
+        # An executor made here is closed here (it stops workers an error left running); one given by
+        # the caller stays theirs to close.
+        if runner is not None and runner is not executor:
+            runner.close()
     if len(found) + len(refused) < total:
         missing = [a.id for a in articles if a.id not in found]
         raise EnvironmentProblem(f"the {getattr(executor, 'name', executor)} executor returned no records for "
