@@ -201,32 +201,31 @@ def _write_temporaries(store: GraphStore, ttl: Path, trig: Path) -> list[Path]:
     def write(path: Path, fmt: str, tmp: Path | None = None) -> Path:
         return write_temp(path, lambda handle: store.write(fmt, handle), tmp=tmp)
 
-    if store.path is not None or not forks.available():
-        first = write(ttl, "ttl")
-        try:
-            return [first, write(trig, "trig")]
-        except BaseException:
-            first.unlink(missing_ok=True)
-            raise
-    forked = temp_path(trig)
-    pid = forks.start(lambda: write(trig, "trig", forked))
+    pid = forked = None
+    if store.path is None and forks.available():
+        forked = temp_path(trig)
+        pid = forks.start(lambda: write(trig, "trig", forked))
+
+    def stop_child() -> None:
+        forks.wait(pid, kill=True)
+        forked.unlink(missing_ok=True)
+
     try:
         first = write(ttl, "ttl")
     except BaseException:
-        forks.wait(pid, kill=True)
-        forked.unlink(missing_ok=True)
+        if pid is not None:
+            stop_child()
         raise
     try:
-        status = forks.wait(pid)
-    except BaseException:  # interrupted while waiting
-        forks.wait(pid, kill=True)
-        for tmp in (first, forked):
-            tmp.unlink(missing_ok=True)
-        raise
-    if status == 0:
-        return [first, forked]
-    forked.unlink(missing_ok=True)
-    try:
+        if pid is not None:
+            try:
+                status = forks.wait(pid)
+            except BaseException:  # interrupted while waiting
+                stop_child()
+                raise
+            if status == 0:
+                return [first, forked]
+            forked.unlink(missing_ok=True)
         return [first, write(trig, "trig")]
     except BaseException:
         first.unlink(missing_ok=True)
