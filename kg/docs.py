@@ -545,16 +545,12 @@ class _Shapes:
             out.append(f"each value has at most {e(str(o))} characters")
         for o in s.objects(shape, SH.pattern):
             out.append(f"each value matches the regular expression <code>{e(str(o))}</code>")
-        for o in s.objects(shape, SH.hasValue):
-            out.append(f"one of the values is {w.ref(o)}")
-        for o in s.objects(shape, SH.equals):
-            out.append(f"the values are exactly those of {w.ref(o)}")
-        for o in s.objects(shape, SH.disjoint):
-            out.append(f"no value is also a value of {w.ref(o)}")
-        for o in s.objects(shape, SH.lessThan):
-            out.append(f"each value is smaller than every value of {w.ref(o)}")
-        for o in s.objects(shape, SH.lessThanOrEquals):
-            out.append(f"each value is at most every value of {w.ref(o)}")
+        for prop, words in ((SH.hasValue, "one of the values is"), (SH.equals, "the values are exactly those of"),
+                            (SH.disjoint, "no value is also a value of"),
+                            (SH.lessThan, "each value is smaller than every value of"),
+                            (SH.lessThanOrEquals, "each value is at most every value of")):
+            for o in s.objects(shape, prop):
+                out.append(f"{words} {w.ref(o)}")
         qualified = s.value(shape, SH.qualifiedValueShape)
         if qualified is not None:
             low, high = s.value(shape, SH.qualifiedMinCount), s.value(shape, SH.qualifiedMaxCount)

@@ -38,12 +38,7 @@ class Page(HTMLParser):
             self.problems.append(f"unclosed: {[t for t, _ in self.stack]}")
 
     def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if a.get("id"):
-            self.ids.append(a["id"])
-            self.texts[a["id"]] = []
-        if a.get("href"):
-            self.hrefs.append(a["href"])
+        a = self.handle_startendtag(tag, attrs)
         if tag == "svg":
             self.in_svg += 1
         if tag == "g" and self.in_svg and "node" in (a.get("class") or "").split():
@@ -51,13 +46,15 @@ class Page(HTMLParser):
         if tag not in VOID:
             self.stack.append((tag, a.get("id")))
 
-    def handle_startendtag(self, tag, attrs):
+    def handle_startendtag(self, tag, attrs) -> dict:
+        """Ids and links of any tag, with or without content; the attributes, for handle_starttag."""
         a = dict(attrs)
         if a.get("id"):
             self.ids.append(a["id"])
             self.texts[a["id"]] = []
         if a.get("href"):
             self.hrefs.append(a["href"])
+        return a
 
     def handle_endtag(self, tag):
         if tag in VOID:
