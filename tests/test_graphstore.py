@@ -144,3 +144,36 @@ def test_shares_of_the_facts_add_up_to_the_whole():
     for k in range(3):
         map_records(**records, target=halves, part=(k, 3))
     assert set(whole.quads()) == set(halves.quads()) and len(set(whole.quads())) > 50
+
+
+def test_the_store_holds_what_the_rdflib_mapping_holds():
+    """build_store writes subjects' lines in one piece (add_pairs); rdflib gets the same triples one by one."""
+    from kg.rdf.graphstore import build_store
+    from kg.rdf.mapping import build_dataset
+    from tests.test_rdf_mapping import corpus
+
+    def quads(dataset: Dataset) -> set:
+        return {(s, p, o, g.identifier) for g in dataset.graphs() for s, p, o in g}
+
+    expected = quads(build_dataset(**corpus()))
+    assert quads(build_store(**corpus()).dataset()) == expected and len(expected) > 100
+
+
+def test_subject_pairs_with_a_blank_node_take_the_blank_node_path():
+    store = GraphStore()
+    node = BNode("x")
+    store.graph(URIRef(EX + "g")).add_pairs(A, [(P, node), (Q, Literal("y"))])
+    store.graph(URIRef(EX + "g")).add_pairs(node, [(P, B)])
+    store.flush()
+    merged = store.merged()
+    assert len(merged) == 3 and merged.value(A, Q) == Literal("y")
+    blank = merged.value(A, P)
+    assert isinstance(blank, BNode) and merged.value(blank, P) == B
+
+
+def test_an_undeclared_ontology_term_is_an_error_in_the_mapping():
+    from kg.rdf import mapping
+
+    assert mapping.AIKG.amount == URIRef("https://w3id.org/aikg/ontology#amount")
+    with pytest.raises(AttributeError):
+        mapping.AIKG.amountt

@@ -52,6 +52,7 @@ _ONTOLOGY = ox.NamedNode(str(iri.ONTOLOGY_GRAPH))
 _XSD_STRING = str(XSD.string)
 _XSD_DECIMAL = str(XSD.decimal)
 _XSD_DECIMAL_NODE = ox.NamedNode(_XSD_DECIMAL)
+_DECIMAL_MARK = '"^^<' + _XSD_DECIMAL + ">"  # in the N-Triples form of a decimal literal
 _BATCH = 50_000  # lines per load
 
 # N-Triples escapes: quote, backslash, line breaks and other control characters in literals;
@@ -89,42 +90,43 @@ def canonical_triples(graph: Graph, scope: str) -> Iterator[tuple]:
 
 
 class _NTriples:
-    """rdflib term -> its N-Triples form, remembering IRIs (they recur on every line) and literal objects.
+    """rdflib term -> its N-Triples form, remembering the forms of the terms it has seen.
 
-    IRIs are remembered by their plain string (rdflib compares its terms in Python, a str in C);
-    literals by identity, since the mapping shares its literal objects (the memo holds each one,
-    so an id is never reused while remembered). The literal memo is emptied when it grows large.
+    Terms are remembered by identity, since the mapping shares its term objects (an evidence IRI
+    is used on ten lines, a predicate on millions); the memo holds each term, so an id is never
+    reused while remembered, and is emptied when it grows large. IRIs are also remembered by their
+    plain string (rdflib compares its terms in Python, a str in C), which outlives the emptying.
     """
 
-    _MAX_LITERALS = 1 << 17
+    _MAX_TERMS = 1 << 17
 
     def __init__(self) -> None:
         self._iris: dict[str, str] = {}
-        self._literals: dict[int, tuple[Literal, str]] = {}
+        self._terms: dict[int, tuple[object, str]] = {}
 
     def __call__(self, term) -> str:
-        if type(term) is URIRef or isinstance(term, URIRef):
+        known = self._terms.get(id(term))
+        if known is not None:
+            return known[1]
+        if isinstance(term, URIRef):
             key = str(term)
             form = self._iris.get(key)
             if form is None:
                 form = self._iris[key] = "<" + _IRI_ESCAPES.sub(_escape_char, key) + ">"
-            return form
-        if isinstance(term, Literal):
-            known = self._literals.get(id(term))
-            if known is not None:
-                return known[1]
+        elif isinstance(term, Literal):
             form = '"' + _LITERAL_ESCAPES.sub(_escape_char, str(term)) + '"'
             if term.language:
                 form += "@" + term.language
             elif term.datatype is not None and str(term.datatype) != _XSD_STRING:
                 form += "^^" + self(term.datatype)
-            if len(self._literals) >= self._MAX_LITERALS:
-                self._literals.clear()
-            self._literals[id(term)] = (term, form)
-            return form
-        if isinstance(term, BNode):
+        elif isinstance(term, BNode):
             return "_:" + str(term)
-        raise TypeError(f"not an RDF term: {term!r}")
+        else:
+            raise TypeError(f"not an RDF term: {term!r}")
+        if len(self._terms) >= self._MAX_TERMS:
+            self._terms.clear()
+        self._terms[id(term)] = (term, form)
+        return form
 
 
 def from_ox(term):
@@ -249,11 +251,17 @@ class GraphStore:
                 yield quad.triple
             self._merged_count = count
             return
+        quads_for_pattern = self.store.quads_for_pattern
         for subject in map(_subject_from_nt, sorted(self._subjects)):
-            triples = {_restore_quad(q).triple for q in self.store.quads_for_pattern(subject, None, None, None)
-                       if q.graph_name != _ONTOLOGY and q.graph_name != _DEFAULT}
+            triples = {}  # by N-Triples form: the same triple stated in several article graphs is written once
+            for quad in quads_for_pattern(subject, None, None, None):
+                graph = quad.graph_name
+                if graph != _ONTOLOGY and graph != _DEFAULT:
+                    triple = quad.triple
+                    triples[str(triple)] = triple
             count += len(triples)
-            yield from sorted(triples, key=str)
+            for form in sorted(triples):
+                yield _restore(triples[form]) if _DECIMAL_MARK in form else triples[form]
         self._merged_count = count
 
     # ------------------------------------------------------------ files
@@ -306,6 +314,21 @@ class _GraphAdder:
         if len(self._pending) >= _BATCH:
             self._store.flush()
 
+    def add_pairs(self, s, pairs: list[tuple]) -> None:
+        """Add (predicate, object) pairs of the subject ``s``: its form is looked up once."""
+        if type(s) is BNode or any(type(o) is BNode for _, o in pairs):
+            for p, o in pairs:
+                self.add((s, p, o))
+            return
+        nt, tail = self._nt, self._tail
+        subject = nt(s)
+        if self._subjects is not None:
+            self._subjects.add(subject)
+        head = subject + " "
+        self._pending.extend([f"{head}{nt(p)} {nt(o)}{tail}" for p, o in pairs])
+        if len(self._pending) >= _BATCH:
+            self._store.flush()
+
 
 def _subject_from_nt(form: str):
     """The Oxigraph term of a subject in N-Triples form (as ``_NTriples`` writes it)."""
@@ -333,22 +356,30 @@ def _sorted_graph(store: ox.Store, name) -> Iterator[ox.Quad]:
     whole corpus, one subject at a time.
     """
     if name != _DEFAULT:
-        yield from sorted(map(_restore_quad, store.quads_for_pattern(None, None, None, name)), key=str)
+        yield from _in_order(store.quads_for_pattern(None, None, None, name))
         return
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, name)}
     for subject in sorted(subjects, key=str):
-        yield from sorted(map(_restore_quad, store.quads_for_pattern(subject, None, None, name)), key=str)
+        yield from _in_order(store.quads_for_pattern(subject, None, None, name))
 
 
-def _restore_quad(quad: ox.Quad) -> ox.Quad:
-    """The quad with its decimal object in the mapping's form (see ``_decimal_form``)."""
-    o = quad.object
+def _in_order(quads: Iterator[ox.Quad]) -> Iterator[ox.Quad]:
+    """Quads of one graph sorted by their N-Quads form, decimals restored (see ``_restore``)."""
+    for form, quad in sorted((str(quad), quad) for quad in quads):  # forms are unique within a graph
+        yield _restore(quad) if _DECIMAL_MARK in form else quad
+
+
+def _restore(statement):
+    """The quad or triple with its decimal object in the mapping's form (see ``_decimal_form``)."""
+    o = statement.object
     if isinstance(o, ox.Literal) and o.datatype == _XSD_DECIMAL_NODE:
         form = _decimal_form(o.value)
         if form != o.value:
-            return ox.Quad(quad.subject, quad.predicate, ox.Literal(form, datatype=_XSD_DECIMAL_NODE),
-                           quad.graph_name)
-    return quad
+            literal = ox.Literal(form, datatype=_XSD_DECIMAL_NODE)
+            if isinstance(statement, ox.Quad):
+                return ox.Quad(statement.subject, statement.predicate, literal, statement.graph_name)
+            return ox.Triple(statement.subject, statement.predicate, literal)
+    return statement
 
 
 def from_rdflib(data: Graph) -> GraphStore:

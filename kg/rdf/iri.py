@@ -17,6 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import Namespace, URIRef
 
@@ -46,6 +47,7 @@ def short_hash(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:8]
 
 
+@lru_cache(maxsize=1 << 16)
 def _name(text: str) -> str:
     """Readable local name of a name; a hash is added when the slug would merge distinct names."""
     normal = " ".join(text.casefold().split())
@@ -63,14 +65,18 @@ def _local(iri: URIRef) -> str:
     return str(iri).rsplit("/", 1)[1]
 
 
+# Cached: a corpus names the same organizations, platforms and articles on thousands of lines.
+@lru_cache(maxsize=1 << 16)
 def organization(key: str) -> URIRef:
     return ID["org/" + _name(key)]
 
 
+@lru_cache(maxsize=1 << 12)
 def platform(name: str) -> URIRef:
     return ID["platform/" + _name(name)]
 
 
+@lru_cache(maxsize=1 << 16)
 def article(content_hash: str) -> URIRef:
     return ID["article/" + content_hash[:16]]
 

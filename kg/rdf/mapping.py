@@ -27,31 +27,56 @@ written with the wrong unit.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol, TypeVar
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, PROV, SDO, SKOS
+from rdflib import RDF as _RDF_NS
+from rdflib import RDFS as _RDFS_NS
+from rdflib import XSD, Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL
+from rdflib.namespace import PROV as _PROV_NS
+from rdflib.namespace import SDO as _SDO_NS
+from rdflib.namespace import SKOS as _SKOS_NS
 
 from kg.errors import BadInputError
 from kg.rdf import iri
-from kg.rdf.vocab import AIKG
+from kg.rdf.vocab import AIKG as _AIKG_NS
 from kg.records import (ABOUT, AT_LEAST, AT_MOST, AcquisitionRecord, ArticleRecord, ChipPlatformRecord,
                         ComputeDealRecord, DateValue, Evidence, FundingRoundRecord, Money, OrganizationRecord)
 
+class _Terms:
+    """A namespace whose terms are looked up once: an rdflib ``DefinedNamespace`` builds (and checks)
+    a new URIRef on every attribute access, and the writers below use terms millions of times.
+    An undeclared name still raises ``AttributeError`` (the ontology test checks the names)."""
+
+    def __init__(self, namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __str__(self) -> str:
+        return str(self._namespace)
+
+
+AIKG, RDF, RDFS = _Terms(_AIKG_NS), _Terms(_RDF_NS), _Terms(_RDFS_NS)
+PROV, SDO, SKOS = _Terms(_PROV_NS), _Terms(_SDO_NS), _Terms(_SKOS_NS)
+
 PREFIXES = {
-    "aikg": URIRef(str(AIKG._NS)),
+    "aikg": URIRef(str(_AIKG_NS._NS)),
     "id": URIRef(str(iri.ID)),
-    "schema": URIRef(str(SDO)),
-    "prov": URIRef(str(PROV)),
-    "skos": URIRef(str(SKOS)),
+    "schema": URIRef(str(_SDO_NS)),
+    "prov": URIRef(str(_PROV_NS)),
+    "skos": URIRef(str(_SKOS_NS)),
     "dcterms": URIRef(str(DCTERMS)),
     "owl": URIRef(str(OWL)),
-    "rdf": URIRef(str(RDF)),
-    "rdfs": URIRef(str(RDFS)),
+    "rdf": URIRef(str(_RDF_NS)),
+    "rdfs": URIRef(str(_RDFS_NS)),
     "xsd": URIRef(str(XSD)),
 }
 
@@ -137,11 +162,16 @@ def event_iri(record: FundingRoundRecord | ComputeDealRecord | AcquisitionRecord
 def _event_iris(records: Sequence[R], mint: Callable[[R], URIRef]) -> list[URIRef]:
     """Mint each record's IRI; distinct records that mint alike get a content hash appended."""
     minted = [mint(r) for r in records]
+    shared = {node for node, count in Counter(minted).items() if count > 1}
+    if not shared:  # the usual case; a fingerprint is the costly part
+        return minted
     contents: dict[URIRef, set[str]] = defaultdict(set)
-    for record, node in zip(records, minted):
-        contents[node].add(_fingerprint(record))
-    return [node if len(contents[node]) == 1 else iri.disambiguated(node, _fingerprint(record))
-            for record, node in zip(records, minted)]
+    prints = [_fingerprint(record) if node in shared else None for record, node in zip(records, minted)]
+    for node, fingerprint in zip(minted, prints):
+        if fingerprint is not None:
+            contents[node].add(fingerprint)
+    return [node if fingerprint is None or len(contents[node]) == 1 else iri.disambiguated(node, fingerprint)
+            for node, fingerprint in zip(minted, prints)]
 
 
 class Target(Protocol):
@@ -207,12 +237,10 @@ class _Builder:
         for key, ev in chosen.items():
             g = self.graph(ev.article_id)
             article_node = iri.article(self.articles[ev.article_id].content_hash)
-            g.add((node, RDF.type, cls))
+            pairs = [(RDF.type, cls), (PROV.wasDerivedFrom, article_node), (AIKG.evidence, key)]
             if label is not None:
-                g.add((node, RDFS.label, _literal(label)))
-                g.add((node, SKOS.prefLabel, _literal(label)))
-            g.add((node, PROV.wasDerivedFrom, article_node))
-            g.add((node, AIKG.evidence, key))
+                pairs += [(RDFS.label, _literal(label)), (SKOS.prefLabel, _literal(label))]
+            _add_pairs(g, node, pairs)
             self._write_evidence(g, key, ev, article_node)
         first = self.graph(min(ev.article_id for ev in chosen.values()))
         first.add((node, AIKG.confidence, decimal(max(ev.confidence for ev in chosen.values()))))
@@ -220,20 +248,27 @@ class _Builder:
 
     @staticmethod
     def _write_evidence(g: _Adds, node: URIRef, ev: Evidence, article_node: URIRef) -> None:
-        add = g.add
-        add((node, RDF.type, _EVIDENCE))
-        add((node, _IN_ARTICLE, article_node))
-        add((node, _SENTENCE_TEXT, _literal(ev.sentence_text)))
-        add((node, _SENTENCE_START, _literal(ev.sentence_start)))
-        add((node, _SENTENCE_END, _literal(ev.sentence_end)))
+        pairs = [(RDF.type, _EVIDENCE), (_IN_ARTICLE, article_node), (_SENTENCE_TEXT, _literal(ev.sentence_text)),
+                 (_SENTENCE_START, _literal(ev.sentence_start)), (_SENTENCE_END, _literal(ev.sentence_end))]
         if ev.match_text:
-            add((node, _MATCHED_TEXT, _literal(ev.match_text)))
+            pairs.append((_MATCHED_TEXT, _literal(ev.match_text)))
         if ev.match_start is not None:
-            add((node, _MATCH_START, _literal(ev.match_start)))
+            pairs.append((_MATCH_START, _literal(ev.match_start)))
         if ev.match_end is not None:
-            add((node, _MATCH_END, _literal(ev.match_end)))
-        add((node, _RULE, _literal(ev.rule)))
-        add((node, _CONFIDENCE, decimal(ev.confidence)))
+            pairs.append((_MATCH_END, _literal(ev.match_end)))
+        pairs.append((_RULE, _literal(ev.rule)))
+        pairs.append((_CONFIDENCE, decimal(ev.confidence)))
+        _add_pairs(g, node, pairs)
+
+
+def _add_pairs(g: _Adds, subject: URIRef, pairs: list[tuple]) -> None:
+    """Add (predicate, object) pairs of one subject; a GraphStore adder writes the subject's form once."""
+    add_pairs = getattr(g, "add_pairs", None)
+    if add_pairs is not None:
+        add_pairs(subject, pairs)
+    else:
+        for p, o in pairs:
+            g.add((subject, p, o))
 
 
 # Looked up once: an evidence node has ten triples, and a corpus has hundreds of thousands of them.
