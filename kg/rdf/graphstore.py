@@ -93,15 +93,14 @@ class _NTriples:
     """rdflib term -> its N-Triples form, remembering the forms of the terms it has seen.
 
     Terms are remembered by identity, since the mapping shares its term objects (an evidence IRI
-    is used on ten lines, a predicate on millions); the memo holds each term, so an id is never
-    reused while remembered, and is emptied when it grows large. IRIs are also remembered by their
-    plain string (rdflib compares its terms in Python, a str in C), which outlives the emptying.
+    is used on ten lines, a predicate on millions, and ``kg.rdf.iri`` hands out the same object
+    for the same name); the memo holds each term, so an id is never reused while remembered,
+    and is emptied when it grows large: a corpus has more IRIs than are worth holding twice.
     """
 
-    _MAX_TERMS = 1 << 17
+    _MAX_TERMS = 1 << 15
 
     def __init__(self) -> None:
-        self._iris: dict[str, str] = {}
         self._terms: dict[int, tuple[object, str]] = {}
 
     def __call__(self, term) -> str:
@@ -109,10 +108,7 @@ class _NTriples:
         if known is not None:
             return known[1]
         if isinstance(term, URIRef):
-            key = str(term)
-            form = self._iris.get(key)
-            if form is None:
-                form = self._iris[key] = "<" + _IRI_ESCAPES.sub(_escape_char, key) + ">"
+            form = "<" + _IRI_ESCAPES.sub(_escape_char, str(term)) + ">"
         elif isinstance(term, Literal):
             form = '"' + _LITERAL_ESCAPES.sub(_escape_char, str(term)) + '"'
             if term.language:

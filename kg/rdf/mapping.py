@@ -47,6 +47,7 @@ from kg.rdf.vocab import AIKG as _AIKG_NS
 from kg.records import (ABOUT, AT_LEAST, AT_MOST, AcquisitionRecord, ArticleRecord, ChipPlatformRecord,
                         ComputeDealRecord, DateValue, Evidence, FundingRoundRecord, Money, OrganizationRecord)
 
+
 class _Terms:
     """A namespace whose terms are looked up once: an rdflib ``DefinedNamespace`` builds (and checks)
     a new URIRef on every attribute access, and the writers below use terms millions of times.
