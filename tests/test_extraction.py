@@ -406,6 +406,16 @@ def test_deal_fournira_a(run):
     assert ex.funding_rounds == []
 
 
+def test_stated_direction_replaces_the_direction_guessed_from_kinds(run):
+    # The title alone gives the direction from the kinds (a neocloud supplies a hyperscaler);
+    # the next sentence states the opposite, and the text wins: no organization is both.
+    ex = run(HEADER + "Lambda et Microsoft : 400 MW de calcul\n\n"
+                      "Microsoft fournira à Lambda des accélérateurs pour un nouveau campus de 400 MW.")
+    d = one_deal(ex)
+    assert (d.providers, d.customers) == ([k("Microsoft")], [k("Lambda Labs")])
+    assert d.capacity_mw == Quantity(Decimal(400))
+
+
 def test_earlier_deal_is_a_separate_deal_with_its_own_date(run):
     ex = run(HEADER + "Helix AI a signé un nouveau contrat de 3 milliards de dollars avec Nscale pour de la capacité "
                       "de calcul. Un premier accord, conclu en janvier, portait sur 500 millions de dollars.")

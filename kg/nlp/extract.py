@@ -671,11 +671,17 @@ class ArticleReader:
                 if p.key not in record.parties:
                     record.parties.append(p.key)
                 self._remember(st, p)
+            # The roles of this sentence replace contrary ones read before (from the kinds of the
+            # parties, or from an earlier sentence): one organization is never both.
             for p in providers:
+                if p.key in record.customers:
+                    record.customers.remove(p.key)
                 if p.key not in record.providers:
                     record.providers.append(p.key)
             for c in customers:
-                if c.key not in record.customers and c.key not in record.providers:
+                if c.key in record.providers:
+                    record.providers.remove(c.key)
+                if c.key not in record.customers:
                     record.customers.append(c.key)
             if not record.providers and not record.customers:
                 self._direction_from_kinds(st, record)
