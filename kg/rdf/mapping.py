@@ -249,16 +249,17 @@ class _Builder:
 
     @staticmethod
     def _write_evidence(g: _Adds, node: URIRef, ev: Evidence, article_node: URIRef) -> None:
-        pairs = [(RDF.type, _EVIDENCE), (_IN_ARTICLE, article_node), (_SENTENCE_TEXT, _literal(ev.sentence_text)),
-                 (_SENTENCE_START, _literal(ev.sentence_start)), (_SENTENCE_END, _literal(ev.sentence_end))]
+        pairs = [(RDF.type, AIKG.Evidence), (AIKG.inArticle, article_node),
+                 (AIKG.sentenceText, _literal(ev.sentence_text)), (AIKG.sentenceStart, _literal(ev.sentence_start)),
+                 (AIKG.sentenceEnd, _literal(ev.sentence_end))]
         if ev.match_text:
-            pairs.append((_MATCHED_TEXT, _literal(ev.match_text)))
+            pairs.append((AIKG.matchedText, _literal(ev.match_text)))
         if ev.match_start is not None:
-            pairs.append((_MATCH_START, _literal(ev.match_start)))
+            pairs.append((AIKG.matchStart, _literal(ev.match_start)))
         if ev.match_end is not None:
-            pairs.append((_MATCH_END, _literal(ev.match_end)))
-        pairs.append((_RULE, _literal(ev.rule)))
-        pairs.append((_CONFIDENCE, decimal(ev.confidence)))
+            pairs.append((AIKG.matchEnd, _literal(ev.match_end)))
+        pairs.append((AIKG.rule, _literal(ev.rule)))
+        pairs.append((AIKG.confidence, decimal(ev.confidence)))
         _add_pairs(g, node, pairs)
 
 
@@ -270,12 +271,6 @@ def _add_pairs(g: _Adds, subject: URIRef, pairs: list[tuple]) -> None:
     else:
         for p, o in pairs:
             g.add((subject, p, o))
-
-
-# Looked up once: an evidence node has ten triples, and a corpus has hundreds of thousands of them.
-_EVIDENCE, _IN_ARTICLE, _SENTENCE_TEXT = AIKG.Evidence, AIKG.inArticle, AIKG.sentenceText
-_SENTENCE_START, _SENTENCE_END, _MATCHED_TEXT = AIKG.sentenceStart, AIKG.sentenceEnd, AIKG.matchedText
-_MATCH_START, _MATCH_END, _RULE, _CONFIDENCE = AIKG.matchStart, AIKG.matchEnd, AIKG.rule, AIKG.confidence
 
 
 def _money(g: _Adds, node: URIRef, figures: Sequence[tuple[URIRef, Money | None, URIRef | None]]) -> None:
