@@ -207,17 +207,19 @@ def query(name_or_file: str, graph: Path, endpoint: str | None, fmt: str, binds:
 
 
 @main.command(name="eval")
-@click.option("--gold", type=click.Path(path_type=Path), default=None, help="Gold file (default gold/seeds.yaml).")
+@click.option("--gold", type=click.Path(path_type=Path), multiple=True,
+              help="Gold file or folder of gold files; repeat for several, scored as one corpus "
+                   "(default gold/seeds.yaml).")
 @click.option("--graph", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
 @click.option("--details", is_flag=True, help="List every false positive and miss.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_(gold: Path | None, graph: Path, details: bool, as_json: bool) -> None:
+def eval_(gold: tuple[Path, ...], graph: Path, details: bool, as_json: bool) -> None:
     """Score the built graph against gold facts (P/R/F1 per table; last line overall=F1)."""
     from kg.evaluate import load_gold, score
     from kg.query import run_query_rows
     from kg.resources import gold_path
 
-    report = score(load_gold(gold or gold_path()), run_query_rows(_load(graph)))
+    report = score(load_gold(*(gold or (gold_path(),))), run_query_rows(_load(graph)))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format(details=details))
 
 

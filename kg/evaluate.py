@@ -208,9 +208,50 @@ class Gold:
 _T = TypeVar("_T")
 
 
-def load_gold(path: str | Path) -> Gold:
-    """Read and validate a gold file; raise ``BadInputError`` naming the file and the faulty entry."""
-    path = Path(path)
+def load_gold(*paths: str | Path) -> Gold:
+    """Read and validate gold files as one corpus; raise ``BadInputError`` naming the file and the faulty entry.
+
+    Each path is a gold file or a folder of them (``*.yaml``, in name order). Their alias tables
+    are joined (a name given to two organizations is an error) and their articles scored together:
+    a fact that two articles report is one fact.
+    """
+    files = gold_files(paths)
+    merged: dict[str, Any] = {"organizations": {}, "lenient_parties": {}, "articles": []}
+    for path in files:
+        data = _read_gold(path)
+        gold = _Loader(path).gold(data)  # each file checked alone first: its errors name it and its entries
+        if len(files) == 1:
+            return gold
+        top = data
+        for key in ("organizations", "lenient_parties"):
+            for canonical, others in (top.get(key) or {}).items():
+                have = merged[key].setdefault(canonical, [])
+                for other in others or []:
+                    if other not in have:
+                        have.append(other)
+        merged["articles"].extend(top["articles"])
+    # what two files contradict (an alias of two organizations, an article id twice) names them all
+    return _Loader(Path(", ".join(map(str, files)))).gold(merged)
+
+
+def gold_files(paths: Sequence[str | Path]) -> list[Path]:
+    """The gold files that ``paths`` name: files as given, folders by their ``*.yaml`` in name order."""
+    files: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(path.glob("*.yaml"))
+            if not found:
+                raise BadInputError("folder holds no gold file (*.yaml)", path=path)
+            files.extend(found)
+        else:
+            files.append(path)
+    if not files:
+        raise BadInputError("no gold file given")
+    return files
+
+
+def _read_gold(path: Path) -> Any:
     text = read_text(path, "gold file")
     try:
         data = yaml.safe_load(text)
@@ -223,7 +264,7 @@ def load_gold(path: str | Path) -> Gold:
         raise BadInputError("gold file is not valid YAML: collections nested too deeply", path=path) from None
     if data is None:
         raise BadInputError("gold file is empty", path=path)
-    return _Loader(path).gold(data)
+    return data
 
 
 class _Loader:

@@ -640,3 +640,32 @@ def test_identical_facts_of_two_articles_are_one_fact(tmp_path):
             "funding_rounds": [{"round": "urn:r", "organization": "Acme", "amount": "5", "currency": "eur"}]}
     report = score(gold, rows)
     assert counts(report, "funding_rounds") == (1, 0, 0) and report.overall == 1.0
+
+
+def test_several_gold_files_and_folders_are_one_corpus(tmp_path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    one.mkdir(), two.mkdir()
+    (one / "a.yaml").write_text("organizations: {Acme: [Acme Corp]}\narticles:" + GOOD_ARTICLE, encoding="utf-8")
+    # the same fact told by a second article of another file: still one fact; aliases joined
+    (two / "b.yaml").write_text("organizations: {Acme: [ACME SA]}\narticles:" + GOOD_ARTICLE.replace("a1", "b1"),
+                                encoding="utf-8")
+    gold = load_gold(one, two / "b.yaml")
+    assert len(gold.funding_rounds) == 1
+    assert gold.organization("Acme Corp") == gold.organization("ACME SA") == gold.organization("Acme")
+
+
+def test_two_gold_files_that_contradict_name_both(tmp_path):
+    (tmp_path / "a.yaml").write_text("organizations: {A: [X]}\narticles:" + GOOD_ARTICLE, encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("organizations: {B: [X]}\narticles:" + GOOD_ARTICLE.replace("a1", "b1"),
+                                     encoding="utf-8")
+    with pytest.raises(BadInputError, match="'X' is already a name of A") as caught:
+        load_gold(tmp_path)
+    assert str(tmp_path / "a.yaml") in str(caught.value) and str(tmp_path / "b.yaml") in str(caught.value)
+    (tmp_path / "c.yaml").write_text("articles:" + GOOD_ARTICLE, encoding="utf-8")  # a1 again
+    with pytest.raises(BadInputError, match="duplicate article id"):
+        load_gold(tmp_path / "a.yaml", tmp_path / "c.yaml")
+
+
+def test_a_folder_without_gold_files_is_bad_input(tmp_path):
+    with pytest.raises(BadInputError, match="holds no gold file"):
+        load_gold(tmp_path)
