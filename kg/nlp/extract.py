@@ -30,7 +30,7 @@ from kg.names import loose_key
 from kg.nlp import lexicon
 from kg.nlp.dates import DateMention, find_dates, years_mentioned
 from kg.nlp.mentions import Gazetteer, OrgMention, Sentence
-from kg.nlp.normalize import Figure, find_capacities, find_durations, find_horizons, find_money
+from kg.nlp.normalize import Figure, find_capacities, find_durations, find_horizons, find_money, is_figure
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue,
                         Evidence, Extraction, FundingRoundRecord, Money, OrganizationRecord, Quantity)
 
@@ -358,11 +358,13 @@ class ArticleReader:
         while True:
             nxt = next((o for o in orgs if o.start - s.start == cursor), None)
             if nxt is None:
-                m = re.match(r"(?P<name>[A-Z][\w&.'’-]*(?:\s(?:&\s)?[A-Z0-9][\w&.'’-]*){0,3})", text[cursor:])
+                m = re.match(r"(?P<name>[A-ZÀ-ÖØ-Þ][\w&.'’-]*(?:\s(?:&\s)?[A-ZÀ-ÖØ-Þ0-9][\w&.'’-]*){0,3})", text[cursor:])
                 if not m:
                     break
                 name = m.group("name").rstrip(".,")
-                if self.gazetteer.rejects(name):
+                at = s.start + cursor
+                if self.gazetteer.rejects(name) or is_figure(name) or any(
+                        a < at + len(name) and at < b for a, b in s.not_orgs):
                     break
                 row = self.gazetteer.org(name)
                 nxt = (self.gazetteer.mention(s.start + cursor, s.start + cursor + len(name), name, row) if row else

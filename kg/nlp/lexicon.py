@@ -15,10 +15,12 @@ import yaml
 from kg.errors import EnvironmentProblem
 
 DATA_DIR = Path(__file__).parent / "data"
+#: The words of one language: ``lang/<code>/``.
+LANG_DIR = Path(__file__).parent / "lang"
 
 
-def _load_yaml(name: str) -> Any:
-    path = DATA_DIR / name
+def _load_yaml(name: str, folder: Path = DATA_DIR) -> Any:
+    path = folder / name
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -74,3 +76,30 @@ def platforms() -> list[dict[str, Any]]:
 @lru_cache(maxsize=None)
 def not_organizations() -> dict[str, Any]:
     return _load_yaml("not_organizations.yaml")
+
+
+@lru_cache(maxsize=None)
+def mention_contexts(lang: str = "fr") -> dict[str, Any]:
+    """What the words around a name tell about it (``lang/<lang>/mentions.yaml``)."""
+    return _load_yaml("mentions.yaml", LANG_DIR / lang)
+
+
+def _load_lines(name: str) -> list[str]:
+    path = DATA_DIR / name
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot load data file: {exc}", path=path) from None
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+@lru_cache(maxsize=None)
+def places() -> frozenset[str]:
+    """Names of countries, regions and towns (general geography, in French and English)."""
+    return frozenset(_load_lines("places.txt"))
+
+
+@lru_cache(maxsize=None)
+def first_names() -> frozenset[str]:
+    """Common given names of many cultures, lower-cased."""
+    return frozenset(x.lower() for x in _load_lines("first_names.txt"))

@@ -66,6 +66,7 @@ class Sentence:
     platforms: list[PlatformMention] = field(default_factory=list)
     has_verb: bool = True
     in_list: bool = False  # a bullet line
+    not_orgs: list[tuple[int, int]] = field(default_factory=list)  # names shown to be people, places, products
 
 
 class Gazetteer:
@@ -84,7 +85,7 @@ class Gazetteer:
                 self._platform_by_fold.setdefault(fold(name), row)
         data = lexicon.not_organizations()
         self.not_org = {fold(x) for x in data["products_and_terms"]}
-        self.first_names = {x.lower() for x in data["first_names"]}
+        self.first_names = lexicon.first_names()
 
     def org(self, name: str) -> dict | None:
         return self._by_key.get(loose_key(name))

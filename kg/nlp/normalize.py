@@ -93,8 +93,10 @@ def _money_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, Decimal]], dic
     mult = "|".join(f"(?P<{i.replace('-', '_')}>{p})" for i, (p, _) in mults.items())
     cur = "|".join(f"(?P<{i.replace('-', '_')}>{p})" for i, (p, _) in curs.items())
     end = r"(?![\w])"
+    prefixes = sorted({f for c in data["prefix_currencies"] for f in c["forms"]}, key=len, reverse=True)
+    precur = "|".join(re.escape(f) + (r"\b" if f[-1].isalnum() else "") for f in prefixes)
     pattern = (
-        rf"(?:(?P<precur>\$|€|£|US\$|USD|EUR){_SPACE}?)?"
+        rf"(?:(?<![\w$])(?P<precur>{precur}){_SPACE}?)?"
         rf"{_num_pattern()}"
         rf"(?:{_SPACE}?(?P<mult>{mult}){end})?"
         rf"(?:{_SPACE}?(?:de{_SPACE}+|d['’]{_SPACE}?)?(?P<cur>{cur})(?:{end}|(?<=[$€£¥])))?"
@@ -129,7 +131,11 @@ def bound_before(text: str, start: int) -> str | None:
 
 
 _PER_UNIT = re.compile(r"^\s*(?:l['’]unité|l['’]action|par\s+action|par\s+titre|l['’]une|chacune|per\s+share|/\s*action)", re.I)
-_PRECUR = {"$": "USD", "US$": "USD", "USD": "USD", "€": "EUR", "EUR": "EUR", "£": "GBP"}
+
+
+@lru_cache(maxsize=None)
+def _prefix_currencies() -> dict[str, str]:
+    return {f.upper(): c["code"] for c in lexicon.quantities()["prefix_currencies"] for f in c["forms"]}
 
 
 def find_money(text: str) -> list[Figure]:
@@ -152,7 +158,7 @@ def find_money(text: str) -> list[Figure]:
         scale = mults[mult_id][1] if mult_id else Decimal(1)
         if mult_id == "mult-million" and groups["mult"].lower() == "m" and not (cur_id or precur) and m.group(0)[len(groups["num"]):][:1].isspace():
             continue  # "5 M" alone is too ambiguous (metres, "M." for Monsieur)
-        currency = curs[cur_id][1] if cur_id else (_PRECUR.get(precur.upper()) if precur else None)
+        currency = curs[cur_id][1] if cur_id else (_prefix_currencies().get(precur.upper()) if precur else None)
         value = _plain((number * scale).normalize())
         if value is None:
             continue

@@ -19,6 +19,7 @@ from spacy.util import filter_spans
 from kg.names import fold
 from kg.errors import EnvironmentProblem
 from kg.nlp import lexicon
+from kg.nlp.candidates import UPPER, CandidateJudge
 from kg.nlp.mentions import Gazetteer, OrgMention, PlatformMention, Sentence
 from kg.nlp.normalize import is_figure
 
@@ -31,7 +32,7 @@ UNUSED_COMPONENTS = ("lemmatizer", "parser")
 _FUNCTION_WORDS = {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "ce", "cette", "ces", "en", "et",
                    "selon", "avec", "pour", "dans", "par", "sur", "au", "aux", "à", "a", "son", "sa", "ses", "leur",
                    "comme", "dont", "chez", "mais", "ou", "si", "après", "avant", "depuis"}
-_NAME = r"[A-Z0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[A-Z0-9][\w&.'’-]*){0,3}"
+_NAME = rf"[{UPPER}0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[{UPPER}0-9][\w&.'’-]*){{0,3}}"
 _GENERATION = re.compile(r"(?![ -]?(?:19|20)\d\d\b)(?:[ -]?\d[\w-]*|[ ](?:Ultra|Pro|Max|Plus)\b)")  # not a year
 
 
@@ -118,8 +119,20 @@ class MentionFinder:
             rf"(?<![\w])(?:{cues['org_nouns']})s?(?P<between>(?:[ \u00a0]+[a-zà-ÿ'’-]+){{0,3}}?)[ \u00a0]+(?P<name>{_NAME})"
         )
         self._suffix_pattern = re.compile(
-            rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[A-Z0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{cues['org_suffixes']}))(?![\w])"
+            rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[{UPPER}0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{cues['org_suffixes']}))(?![\w])"
         )
+        self.judge = CandidateJudge()
+        contexts = self.judge.data
+        # "l'américain X", "la torontoise X": a lower-case demonym used as a noun names a company
+        self._demonym_pattern = re.compile(
+            rf"(?<![\w])(?:[lL]['’]\s?|[lL]e[ \u00a0]|[lL]a[ \u00a0]|[lL]es[ \u00a0]|[dD]u[ \u00a0]|[aA]u[ \u00a0])"
+            rf"(?:{contexts['org_demonyms']})[ \u00a0]+(?P<name>{_NAME})")
+        # "le Groupe Mauduit", "la Caisse Boréale de Placement": a capitalised head, then capitalised words,
+        # lower-case connectors allowed between them
+        word = rf"[{UPPER}][\w&'’-]*"
+        self._head_pattern = re.compile(
+            rf"(?<![\w])(?P<name>(?:{contexts['org_heads']})(?:[ \u00a0]+(?:(?:{contexts['name_connectors']})[ \u00a0]*)?{word}){{1,4}})"
+            rf"(?![\w])")
 
     def sentences(self, doc: Doc) -> list[Sentence]:
         # Linear in the length of the document: ``doc.text`` is rebuilt from the tokens on every
@@ -128,9 +141,11 @@ class MentionFinder:
         platforms = self._platforms(doc, full)
         gazetteer = self._gazetteer_orgs(doc, platforms)
         taken = _Taken(len(full), [(m.start, m.end) for m in gazetteer] + [(p.start, p.end) for p in platforms])
-        others = self._pattern_orgs(doc, taken, full) + self._ner_orgs(doc, taken)
+        others = self._pattern_orgs(doc, taken, full) + self._ner_orgs(doc, taken, full)
         mentions = sorted(gazetteer + others, key=lambda m: m.start)
         mention_starts = [m.start for m in mentions]
+        refused = self.refused(doc, full, mentions)
+        refused_starts = [r[0] for r in refused]
         platform_starts = [p.start for p in platforms]  # filter_spans keeps them in text order
         out = []
         line_start, scanned = 0, 0
@@ -144,6 +159,7 @@ class MentionFinder:
             s = Sentence(start, end, stripped)
             s.orgs = mentions[bisect_left(mention_starts, start):bisect_left(mention_starts, end)]
             s.platforms = platforms[bisect_left(platform_starts, start):bisect_left(platform_starts, end)]
+            s.not_orgs = refused[bisect_left(refused_starts, start):bisect_left(refused_starts, end)]
             s.has_verb = any(t.pos_ in ("VERB", "AUX") for t in sent)
             newline = full.rfind("\n", scanned, start)  # sentences come in order: scan each character once
             if newline >= 0:
@@ -199,46 +215,65 @@ class MentionFinder:
                                                 self._org_rows[span.label_]))
         return found
 
-    def _candidate(self, start: int, text: str, source: str, rule: str) -> OrgMention | None:
-        text = re.split(r"\n", text)[0]
+    def _candidate(self, doc: Doc, full: str, start: int, text: str, source: str, rule: str) -> OrgMention | None:
+        text = re.split(r"\n|(?<=[a-z0-9])\.\s", text)[0]  # a name never runs over a line or a sentence end
+        start, text = self.judge.strip_date_words(start, text)
         tokens = text.split()
-        while tokens and (tokens[0].lower().strip("'’") in _FUNCTION_WORDS or not tokens[0][0].isalnum()):
+        # a capitalised article inside a sentence begins the name ("avec La Famiglia")
+        keep_article = bool(tokens) and tokens[0] in self.judge.data["name_articles"] and len(tokens) > 1 \
+            and start > 0 and not re.search(r"(?:^|[.!?:\n–—|»]\s*)$", full[max(0, start - 3):start])
+        while tokens and not keep_article and (tokens[0].lower().strip("'’") in _FUNCTION_WORDS
+                                               or not tokens[0][0].isalnum()):
             start += len(tokens[0]) + 1
             tokens = tokens[1:]
         while tokens and (tokens[-1].lower() in _FUNCTION_WORDS or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
-                          or tokens[-1][0].islower() and len(tokens) > 1):
+                          or tokens[-1][0].islower() and len(tokens) > 1 and not re.match(r"[ld]['’][A-ZÀ-Þ]", tokens[-1])):
             tokens = tokens[:-1]  # "Synaptra boucle": a name does not end with a lower-case word
+        # "GPU Arve Cloud": a generic word of the trade before a name is not part of it
+        while len(tokens) > 1 and fold(tokens[0]) in self.gazetteer.not_org and not self.gazetteer.org(" ".join(tokens)):
+            start += len(tokens[0]) + 1
+            tokens = tokens[1:]
         name = " ".join(tokens).strip(" .,;:!?«»\"'’()—–-")
         if not name or not name[0].isupper() and not name[0].isdigit():
             return None
-        if len(tokens) > 5 or any(t.lower() in _FUNCTION_WORDS and t[0].isupper() for t in tokens[1:]):
+        if len(tokens) > 6 or any(t.lower() in _FUNCTION_WORDS and t[0].isupper() for t in tokens[1:]):
             return None  # a title-cased heading, not a name
         row = self.gazetteer.org(name)
         if row is not None:
             return self.gazetteer.mention(start, start + len(name), name, row)
-        if self.gazetteer.rejects(name) or is_figure(name):
+        if self.gazetteer.rejects(name) or is_figure(name) or re.search(r"[$€£¥]", name):
+            return None
+        if self.judge.reason(doc, full, start, start + len(name), name, source) is not None:
             return None
         return self.gazetteer.unlisted(start, name, source, rule)
 
     def _pattern_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
         found = []
-        for regex, source in ((self._suffix_pattern, "suffix"), (self._noun_pattern, "noun")):
+        patterns = ((self._head_pattern, "suffix"), (self._suffix_pattern, "suffix"), (self._demonym_pattern, "noun"),
+                    (self._noun_pattern, "noun"))
+        for regex, source in patterns:
             for m in regex.finditer(full):
                 start = m.start("name")
                 if taken.blocks_name(start, m.end("name")):
                     continue
-                if source == "noun":
-                    # "le groupe internet russe X" names X; "l'entreprise vise la France" does not
+                if regex is self._noun_pattern:
+                    # "le groupe internet russe X" names X; "l'entreprise vise la France" does not,
+                    # nor "le groupe de X" (its owner, town or founder)
                     between = doc.char_span(m.start("between"), m.end("between"), alignment_mode="expand")
                     if between is not None and any(t.pos_ in ("VERB", "AUX") for t in between):
                         continue
-                mention = self._candidate(start, m.group("name"), source, f"org-{source}-pattern")
+                    if re.search(r"(?:^|\s)(?:de|du|des|d['’])$", m.group("between").rstrip() or "", re.I) \
+                            or re.match(r"[ \u00a0]+(?:de|d['’])", full[m.end("between"):m.end("between") + 4]):
+                        continue
+                rule = "org-head-pattern" if regex is self._head_pattern else \
+                    "org-demonym-pattern" if regex is self._demonym_pattern else f"org-{source}-pattern"
+                mention = self._candidate(doc, full, start, m.group("name"), source, rule)
                 if mention:
                     found.append(mention)
                     taken.add(mention.start, mention.end)
         return found
 
-    def _ner_orgs(self, doc: Doc, taken: _Taken) -> list[OrgMention]:
+    def _ner_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
         found = []
         for ent in doc.ents:
             if ent.label_ not in ("ORG", "MISC", "PER"):
@@ -247,12 +282,33 @@ class MentionFinder:
                 continue
             if ent.label_ == "PER" and len(ent.text.split()) >= 2 and not ent.text.isupper():
                 continue  # two capitalised words labelled as a person: a person
-            mention = self._candidate(ent.start_char, ent.text, f"ner-{ent.label_}", f"org-ner-{ent.label_.lower()}")
+            mention = self._candidate(doc, full, ent.start_char, ent.text, f"ner-{ent.label_}",
+                                      f"org-ner-{ent.label_.lower()}")
             if mention:
                 found.append(mention)
         return found
 
+    def refused(self, doc: Doc, full: str, orgs: list[OrgMention]) -> list[tuple[int, int]]:
+        """Spans of capitalised names that are not organizations (people, places, products...).
 
+        The rules that read roles ("mené par X, Y et Z") take names the finder did not; these
+        spans tell them which names the context has shown to be something else.
+        """
+        spans = []
+        taken = _Taken(len(full), [(o.start, o.end) for o in orgs])
+        for ent in doc.ents:
+            if ent.label_ == "PER" and not taken.overlaps(ent.start_char, ent.end_char):
+                spans.append((ent.start_char, ent.end_char))
+                taken.add(ent.start_char, ent.end_char)
+        for m in _CAPITALISED.finditer(full):
+            start, name = self.judge.strip_date_words(m.start(), m.group(0))
+            end = start + len(name)
+            if not taken.overlaps(start, end) and self.judge.reason(doc, full, start, end, name, "list"):
+                spans.append((start, end))
+        return sorted(spans)
+
+
+_CAPITALISED = re.compile(_NAME)
 _BULLET = re.compile(r"\s*[•▪●\-–*]\s")
 
 

@@ -1,0 +1,96 @@
+"""Is a capitalised name an organization? The evidence of its context, read from the ``Doc``.
+
+A name that no gazetteer lists is a candidate; the words around it can show it is
+something else: a person ("le PDG X", "X, fondateur de"), a place ("à X", a town of the
+geography list, a dateline), a product or event ("sa puce X", "son événement X"), a
+ticker ("(MSFT)"), a common word that starts a sentence, a figure. ``CandidateJudge``
+gives the first such reason, or None. The words are data (``lang/<code>/mentions.yaml``,
+``data/places.txt``, ``data/first_names.txt``).
+"""
+
+from __future__ import annotations
+
+import re
+from spacy.tokens import Doc
+
+from kg.names import fold
+from kg.nlp import lexicon
+
+UPPER = "A-ZÀ-ÖØ-Þ"
+
+
+def _phrases(words: list[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
+
+
+class CandidateJudge:
+    """Reasons, from the context of a name in a parsed document, that it is not an organization."""
+
+    def __init__(self, lang: str = "fr") -> None:
+        self.data = lexicon.mention_contexts(lang)
+        self.places = {fold(p) for p in lexicon.places()}
+        self.first_names = lexicon.first_names()
+        d = self.data
+        self._person_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['person_before'])})\s*[,:]?\s*$", re.I)
+        self._person_after = re.compile(rf"^\s*(?:,|\()\s*(?:(?:le|la|l['’]|son|sa|notre|leur|ex-?|ancien(?:ne)?)\s*)*"
+                                        rf"(?:co-?)?(?:{_phrases(d['person_after'])})\b", re.I)
+        # a product noun, then up to three lower-case words ("puce d'interconnexion", "moteur optique co-packagé")
+        self._product_before = re.compile(
+            rf"(?:^|[^\w])(?:{_phrases(d['product_before'])})(?:\s+(?-i:[a-zà-ÿ-]+|d['’]\s*[a-zà-ÿ-]+)){{0,3}}\s*[,:]?\s*$", re.I)
+        self._place_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['place_before'])})\s*$", re.I)
+        self._date_words = {w.lower() for w in d["date_words"]}
+
+    def strip_date_words(self, start: int, name: str) -> tuple[int, str]:
+        """"Lundi – Revontuli Compute" -> "Revontuli Compute": a day or month heading a line is no part of a name."""
+        while True:
+            m = re.match(r"([\w’']+)\s*[–—:-]?\s*", name)
+            if not m or m.group(1).lower() not in self._date_words or m.end() >= len(name):
+                return start, name
+            start, name = start + m.end(), name[m.end():]
+
+    def is_person_name(self, name: str) -> bool:
+        tokens = name.split()
+        return len(tokens) >= 2 and tokens[0].lower().strip(".") in self.first_names
+
+    def reason(self, doc: Doc, full: str, start: int, end: int, name: str, source: str) -> str | None:
+        """Why the name at ``full[start:end]`` is not an organization, or None."""
+        before = full[max(0, start - 60):start]
+        line_start = full.rfind("\n", 0, start) + 1
+        before_in_line = full[max(line_start, start - 60):start]
+        after = full[end:end + 40]
+        if "·" in name or not re.search(rf"[{UPPER}a-z]", name) or len(name.replace(".", "")) < 2:
+            return "not-a-name"
+        if self.is_person_name(name):
+            return "person-first-name"
+        if self._person_before.search(before_in_line) or self._person_after.match(after):
+            return "person-context"
+        if self._capitalised_demonym(before_in_line):
+            return "person-demonym"
+        if re.fullmatch(rf"[{UPPER}]{{2,6}}(?:\.[A-Z]{{1,3}})?", name) and re.search(r"\(\s*$", before) \
+                and re.match(r"\s*\)", after):
+            return "ticker"
+        if self._product_before.search(before_in_line) and not re.search(r"(?:groupe|société|start-?up|entreprise|fonds)\s*$",
+                                                                          before_in_line, re.I):
+            return "product-context"
+        if fold(name) in self.places:
+            return "place-list"
+        if " " not in name and self._place_before.search(before_in_line):
+            return "place-context"
+        if start == line_start and re.match(r"\s*,\s*\d|\s*\(", after) and name.isupper():
+            return "dateline"
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is not None and len(span) == 1:
+            token = span[0]
+            at_start = token.is_sent_start or token.i == 0 or doc[token.i - 1].text in (":", "–", "—", "-", "|", "«", "\"")
+            if at_start and token.text[:1].isupper() and not token.text.isupper() \
+                    and doc.vocab.has_vector(token.lower_) and token.pos_ != "PROPN":
+                return "common-word"
+            if any(ent.label_ == "LOC" for ent in doc.ents if ent.start <= token.i < ent.end) and source != "suffix" \
+                    and self._place_before.search(before_in_line):
+                return "place-context"
+        return None
+
+    def _capitalised_demonym(self, before: str) -> bool:
+        """"le Français X", "l'Américain X": a person; "le français X" is a company."""
+        m = re.search(r"(?:^|[^\w])(?:le|la|l['’])\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$", before)
+        return bool(m) and bool(re.fullmatch(f"(?:{self.data['org_demonyms']})", m.group(1).lower()))

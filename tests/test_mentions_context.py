@@ -1,0 +1,110 @@
+"""Which capitalised names are organizations: the evidence of their context.
+
+Sentences written for these tests, one construction each; invented names (Quillon,
+Vantor, Pellan...) that no gazetteer lists, so that only the context can decide.
+Needs the French spaCy model.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from kg.corpus import parse_article
+from kg.names import loose_key
+from kg.nlp.normalize import find_money
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    from kg.nlp import Extractor
+
+    return Extractor()
+
+
+@pytest.fixture(scope="module")
+def names(extractor):
+    def _names(text: str) -> set[str]:
+        [extraction] = list(extractor.extract([parse_article("t", " date 2025-06-10 Titre\n\n" + text)]))
+        return {o.name for o in extraction.organizations}
+
+    return _names
+
+
+@pytest.mark.parametrize("text, person", [
+    ("Selon Aurélien Quintard, le tour de Vantor Labs est sursouscrit.", "Aurélien Quintard"),
+    ("Le PDG Halvard Brekke a confirmé la levée de Vantor Labs.", "Halvard Brekke"),
+    ("Vantor Labs, dirigée par Ilse Maartens, lève 20 millions d'euros.", "Ilse Maartens"),
+    ("Ottavio Ferrandi, fondateur de Vantor Labs, a confirmé le montant.", "Ottavio Ferrandi"),
+    ("Le Français Quintard a fondé Vantor Labs en 2021.", "Quintard"),
+])
+def test_people_are_not_organizations(names, text, person):
+    found = names(text)
+    assert "Vantor Labs" in found
+    assert person not in found
+
+
+@pytest.mark.parametrize("text, place", [
+    ("Vantor Labs exploite deux sites, à Skellefteå et à Kajaani.", "Kajaani"),
+    ("La société Pellan AI, basée à Grenoble, lève 12 millions d'euros.", "Grenoble"),
+    ("Le groupe de Mountain View investit 300 millions de dollars dans Pellan AI.", "Mountain View"),
+])
+def test_places_are_not_organizations(names, text, place):
+    found = names(text)
+    assert place not in found
+    assert "Pellan AI" in found or "Vantor Labs" in found
+
+
+@pytest.mark.parametrize("text, thing", [
+    ("Vantor Labs a présenté sa puce d'interconnexion Loriot, gravée en 3 nm.", "Loriot"),
+    ("Lors de son événement Horizon Tech, Vantor Labs a détaillé sa feuille de route.", "Horizon Tech"),
+    ("Vantor Labs entraîne sa prochaine famille de modèles, Cendre, sur 4 000 GPU.", "Cendre"),
+])
+def test_products_and_events_are_not_organizations(names, text, thing):
+    found = names(text)
+    assert "Vantor Labs" in found
+    assert thing not in found
+
+
+def test_tickers_datelines_and_day_headings_are_not_organizations(names):
+    found = names("PARIS, 3 juin (Agence) - Le titre Quillon Systems (QLSN) progressait de 4 %.\n"
+                  "Lundi – Pellan AI lève 22 M€.")
+    assert {"Quillon Systems", "Pellan AI"} <= found
+    assert not found & {"QLSN", "PARIS", "Lundi", "Lundi – Pellan AI"}
+
+
+def test_capitalised_common_word_at_a_sentence_start_is_not_an_organization(names):
+    found = names("Levées de fonds : la semaine a été calme. Valeur d'entreprise : sa dette nette comprise.")
+    assert not found & {"Levées", "Valeur"}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Le Groupe Armelin a payé 180 millions d'euros.", "Groupe Armelin"),
+    ("La Caisse Boréale de Placement entre au capital de Vantor Labs.", "Caisse Boréale de Placement"),
+    ("Le tour réunit Pelle Capital et le Fonds Atlantique pour l'Innovation.", "Fonds Atlantique pour l'Innovation"),
+    ("Le japonais Hiroba Compute a annoncé une série B.", "Hiroba Compute"),
+    ("La torontoise Quellar annonce une levée de 40 millions de dollars.", "Quellar"),
+    ("Le tour est mené par Sillage Ventures avec Teyssier Énergies.", "Teyssier Énergies"),
+    ("Le tour réunit Bpifrance et La Brindille Capital.", "La Brindille Capital"),
+])
+def test_names_that_context_makes_organizations(names, text, name):
+    assert name in names(text)
+
+
+@pytest.mark.parametrize("text, value, code", [
+    ("160 millions de dollars de Singapour", "160000000", "SGD"),
+    ("1,65 milliard de dollars taïwanais", "1650000000", "TWD"),
+    ("2 milliards de couronnes suédoises", "2000000000", "SEK"),
+    ("CHF 40 millions", "40000000", "CHF"),
+    ("C$ 12 millions", "12000000", "CAD"),
+    ("690 M$ CA", "690000000", "CAD"),
+    ("40 millions de francs CFA", "40000000", "XOF"),
+    ("12 milliards de dollars", "12000000000", "USD"),
+])
+def test_currencies_in_their_written_forms(text, value, code):
+    [figure] = find_money(text)
+    assert (figure.value, figure.unit) == (Decimal(value), code)
+
