@@ -355,6 +355,10 @@ class ArticleReader:
                           r"investisseurs?|banques?)\s+(?-i:[a-zà-ÿ-]+\s+){0,2}|comme\s+|tels?\s+que\s+|"
                           r"notamment\s+|également\s+|aussi\s+|(?-i:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:)*", re.I)
         cursor += skip.match(text[cursor:]).end()
+        # "on retrouve une longue liste de noms : X, Y": the list begins after the colon
+        colon = re.match(r"(?-i:[^.;:A-ZÀ-Þ]{0,60}):\s*", text[cursor:])
+        if colon and not any(cursor <= o.start - s.start < cursor + colon.end() for o in orgs):
+            cursor += colon.end()
         while True:
             nxt = next((o for o in orgs if o.start - s.start == cursor), None)
             if nxt is None:
@@ -590,7 +594,8 @@ class ArticleReader:
                 investors += [o for o in orgs if o.end - s.start <= c.start] or [
                     o for o in orgs if o.start - s.start >= c.end]
             elif c.id in ("inv-contribue", "inv-joined"):
-                investors += [o for o in orgs if o.end - s.start <= c.start]
+                # "X et Y nous rejoignent"; with no name before: "remettent de l'argent sur la table : X, Y"
+                investors += [o for o in orgs if o.end - s.start <= c.start] or self._names_after(st, s, c.end, orgs)
             else:
                 investors += self._names_after(st, s, c.end, orgs)
         out = []

@@ -1,0 +1,63 @@
+"""Roles of the organizations around an event: investor lists in the forms the press uses.
+
+Sentences written for these tests (invented names); each states one construction.
+Needs the French spaCy model.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from kg.corpus import parse_article
+from kg.names import loose_key as k
+
+pytestmark = pytest.mark.model
+HEADER = " date 2025-06-12 Titre\n\n"
+
+
+@pytest.fixture(scope="module")
+def run():
+    from kg.nlp import Extractor
+
+    extractor = Extractor()
+
+    def _run(text: str):
+        [extraction] = list(extractor.extract([parse_article("t", HEADER + text)]))
+        return extraction
+
+    return _run
+
+
+def the_round(ex):
+    assert len(ex.funding_rounds) == 1, ex.funding_rounds
+    return ex.funding_rounds[0]
+
+
+@pytest.mark.parametrize("follow_up", [
+    "Autour de la table, on retrouve une longue liste de noms : Pelle Capital, Orvieto Partners et Brise Ventures.",
+    "À ses côtés figurent Pelle Capital, Orvieto Partners et Brise Ventures.",
+    "Plusieurs actionnaires remettent de l'argent sur la table : Pelle Capital, Orvieto Partners et Brise Ventures.",
+    "Pelle Capital, Orvieto Partners et Brise Ventures nous rejoignent.",
+])
+def test_investors_listed_in_the_sentence_after_the_round(run, follow_up):
+    ex = run("Vantor Labs a levé 40 millions d'euros lors d'une série B menée par Quillon Capital. " + follow_up)
+    r = the_round(ex)
+    assert r.organization == k("Vantor Labs")
+    assert r.lead_investors == [k("Quillon Capital")]
+    assert set(r.investors) == {k(n) for n in ("Quillon Capital", "Pelle Capital", "Orvieto Partners", "Brise Ventures")}
+
+
+def test_co_investors_after_avec_are_not_leads(run):
+    r = the_round(run("Vantor Labs a bouclé un tour d'amorçage de 12 millions d'euros mené par Quillon Capital, "
+                      "avec Pelle Capital et Brise Ventures."))
+    assert r.lead_investors == [k("Quillon Capital")]
+    assert set(r.investors) == {k("Quillon Capital"), k("Pelle Capital"), k("Brise Ventures")}
+
+
+def test_a_recalled_round_to_which_investors_had_participated(run):
+    ex = run("Vantor Labs vient de racheter Ombrette. En août 2023, elle avait levé 235 millions de dollars lors "
+             "d'une série D menée par Quillon Capital, à laquelle avaient participé Pelle Capital et Brise Ventures.")
+    r = the_round(ex)
+    assert r.announced.iso == "2023-08"
+    assert set(r.investors) == {k("Quillon Capital"), k("Pelle Capital"), k("Brise Ventures")}
+    assert r.lead_investors == [k("Quillon Capital")]
