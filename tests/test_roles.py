@@ -61,3 +61,26 @@ def test_a_recalled_round_to_which_investors_had_participated(run):
     assert r.announced.iso == "2023-08"
     assert set(r.investors) == {k("Quillon Capital"), k("Pelle Capital"), k("Brise Ventures")}
     assert r.lead_investors == [k("Quillon Capital")]
+
+
+def acquisitions(ex):
+    return {(a.acquirer, a.target) for a in ex.acquisitions}
+
+
+@pytest.mark.parametrize("text, acquirers, target", [
+    ("Un consortium formé de Pelle Capital, de la Caisse Boréale de Retraite et du Groupe Armelin rachète "
+     "Lunor Data pour 2 milliards d'euros.", ["Pelle Capital", "Caisse Boréale de Retraite", "Groupe Armelin"],
+     "Lunor Data"),
+    ("Pelle Capital et Brise Ventures rachètent ensemble Ombrette Systems.", ["Pelle Capital", "Brise Ventures"],
+     "Ombrette Systems"),
+    ("Un consortium emmené par Quillon Infrastructures s'offre le finlandais Routor pour 2,35 milliards d'euros. "
+     "Le consortium réunit Quillon Infrastructures, la Caisse Lémanique de Retraite et Kinoro Capital.",
+     ["Quillon Infrastructures", "Caisse Lémanique de Retraite", "Kinoro Capital"], "Routor"),
+])
+def test_every_member_of_a_consortium_acquires(run, text, acquirers, target):
+    assert acquisitions(run(text)) == {(k(a), k(target)) for a in acquirers}
+
+
+def test_a_list_of_targets_after_an_adverb(run):
+    ex = run("Vantor Labs a racheté coup sur coup Gradino, Argelle et Xetor.")
+    assert acquisitions(ex) == {(k("Vantor Labs"), k(t)) for t in ("Gradino", "Argelle", "Xetor")}

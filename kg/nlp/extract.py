@@ -149,6 +149,11 @@ def _outside_names(cues: dict[str, list[Cue]], s: Sentence) -> dict[str, list[Cu
 
 
 @lru_cache(maxsize=None)
+def _demonyms() -> str:
+    return lexicon.mention_contexts()["org_demonyms"]
+
+
+@lru_cache(maxsize=None)
 def _direction_templates() -> list[tuple[str, str]]:
     return [(d["id"], d["pattern"]) for d in lexicon.cues()["direction"]]
 
@@ -176,6 +181,7 @@ class _State:
     earlier: _Event | None = None  # the latest earlier event mentioned in passing
     list_context: _Event | None = None  # a sentence ending with ":" lends its event to the bullets below
     list_focus: OrgMention | None = None
+    consortium: tuple[list[OrgMention], int] | None = None  # what a consortium acquires, and in which sentence
     role_orgs: dict[str, OrgMention] = field(default_factory=dict)
 
 
@@ -231,6 +237,8 @@ class ArticleReader:
         touched: _Event | None = None
         if cues.get("acquisition"):
             touched = self._acquisition(st, index, s, cues, dates, subject, event_money) or touched
+        elif cues.get("consortium") and st.consortium is not None:
+            touched = self._consortium_members(st, index, s, cues) or touched
         if cues.get("funding") or (cues.get("investor") and self._recent(st.current, "round", index)) \
                 or (cues.get("lead_investor") and st.rounds):
             touched = self._funding(st, index, s, cues, orgs, event_money, valuations, share_prices, dates,
@@ -353,8 +361,22 @@ class ArticleReader:
         skip = re.compile(r"^\s*(?:d[eu]s?\s+|d['’]\s*|l['’]\s*|la\s+|le\s+|les\s+|"
                           r"(?:start-?ups?|sociétés?|entreprises?|fonds|acteurs?|géants?|groupes?|firmes?|"
                           r"investisseurs?|banques?)\s+(?-i:[a-zà-ÿ-]+\s+){0,2}|comme\s+|tels?\s+que\s+|"
-                          r"notamment\s+|également\s+|aussi\s+|(?-i:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:)*", re.I)
-        cursor += skip.match(text[cursor:]).end()
+                          r"notamment\s+|également\s+|aussi\s+|(?-i:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:|"
+                          r"coup\s+sur\s+coup\s+|successivement\s+|tour\s+à\s+tour\s+|ensemble\s+|"
+                          rf"(?-i:(?:{_demonyms()}))\s+)", re.I)
+
+        def skip_to_name(cursor: int) -> int:
+            """Past articles and nouns, one at a time, stopping at a name the finder found ("du Groupe X")."""
+            while True:
+                cursor += len(text[cursor:]) - len(text[cursor:].lstrip())
+                if any(o.start - s.start == cursor for o in orgs):
+                    return cursor
+                m = skip.match(text[cursor:])
+                if not m or not m.end():
+                    return cursor
+                cursor += m.end()
+
+        cursor = skip_to_name(cursor)
         # "on retrouve une longue liste de noms : X, Y": the list begins after the colon
         colon = re.match(r"(?-i:[^.;:A-ZÀ-Þ]{0,60}):\s*", text[cursor:])
         if colon and not any(cursor <= o.start - s.start < cursor + colon.end() for o in orgs):
@@ -384,8 +406,7 @@ class ArticleReader:
                     sep = _LIST_SPLIT.match(text[cursor:])
                 if not sep or not sep.group(0).strip():
                     break
-            cursor += sep.end()
-            cursor += skip.match(text[cursor:]).end()
+            cursor = skip_to_name(cursor + sep.end())
         return [o for o in found if not _reporter(o)]
 
     def _remember(self, st: _State, *mentions: OrgMention | None) -> None:
@@ -421,6 +442,44 @@ class ArticleReader:
             acquirer, targets = before[-1], [after[0]]
         if acquirer is None or not targets:
             return None
+        acquirers = self._coordinated(s, before, acquirer) if acquirer in before else [acquirer]
+        if cues.get("consortium"):
+            members = self._names_after(st, s, cues["consortium"][0].end, orgs)
+            acquirers = [m for m in members if m.key not in {t.key for t in targets}] or acquirers
+            st.consortium = (targets, index)
+        event = None
+        for one in acquirers:
+            event = self._acquire(st, index, s, cue, cues, dates, event_money, one, targets, subject) or event
+        return event
+
+    def _consortium_members(self, st, index, s, cues) -> _Event | None:
+        """"Le consortium réunit X, Y et Z": each member acquires what the consortium acquires."""
+        targets, at = st.consortium
+        if index - at > 4:
+            return None
+        orgs = [o for o in s.orgs if not _reporter(o)]
+        cue = cues["consortium"][0]
+        event = None
+        for member in self._names_after(st, s, cue.end, orgs):
+            if member.key not in {t.key for t in targets}:
+                event = self._acquire(st, index, s, cue, {}, [], [], member, targets, None) or event
+        return event
+
+    @staticmethod
+    def _coordinated(s: Sentence, before: list[OrgMention], acquirer: OrgMention) -> list[OrgMention]:
+        """"X, Y et Z rachètent": the organizations coordinated with the subject, in text order."""
+        i = before.index(acquirer)
+        lo = hi = i
+        sep = re.compile(r"\s*(?:,|\bet\b|\bainsi\s+que\b)\s*(?:(?:d[eu]s?|de\s+la|d['’]|l['’]|la|le|les)\s*)?", re.I)
+        def joined(a: OrgMention, b: OrgMention) -> bool:
+            return bool(sep.fullmatch(s.text[a.end - s.start:b.start - s.start]))
+        while lo > 0 and joined(before[lo - 1], before[lo]):
+            lo -= 1
+        while hi + 1 < len(before) and joined(before[hi], before[hi + 1]):
+            hi += 1
+        return before[lo:hi + 1]
+
+    def _acquire(self, st, index, s, cue, cues, dates, event_money, acquirer, targets, subject) -> _Event | None:
         status = "announced intention" if cues.get("acquisition_intent") else None
         date = self._date_for_event(dates, {"announcement": [cue]}, True)
         value = next((f for f in event_money if f.unit), None) if len(targets) == 1 else None
