@@ -84,3 +84,16 @@ def test_every_member_of_a_consortium_acquires(run, text, acquirers, target):
 def test_a_list_of_targets_after_an_adverb(run):
     ex = run("Vantor Labs a racheté coup sur coup Gradino, Argelle et Xetor.")
     assert acquisitions(ex) == {(k("Vantor Labs"), k(t)) for t in ("Gradino", "Argelle", "Xetor")}
+
+
+@pytest.mark.parametrize("text, provider, customer", [
+    ("Meseto Cloud réserve 90 MW chez Atlantor DC pour 1,9 milliard d'euros.", "Atlantor DC", "Meseto Cloud"),
+    ("Kestor GPU Cloud louera pendant quinze ans 60 MW de capacité dans le campus de Nordvik Data Centres, "
+     "pour 1,1 milliard de livres.", "Nordvik Data Centres", "Kestor GPU Cloud"),
+    ("Arvel Cloud fournira 2 048 GPU à Pellan AI dans le cadre d'un contrat de trois ans de 38 millions de "
+     "francs suisses.", "Arvel Cloud", "Pellan AI"),
+])
+def test_the_subject_of_a_deal_verb_takes_its_role(run, text, provider, customer):
+    [deal] = run(text).compute_deals
+    assert (deal.providers, deal.customers) == ([k(provider)], [k(customer)])
+    assert deal.value is not None and deal.value.currency in ("EUR", "GBP", "CHF")

@@ -36,7 +36,7 @@ class CandidateJudge:
                                         rf"(?:co-?)?(?:{_phrases(d['person_after'])})\b", re.I)
         # a product noun, then up to three lower-case words ("puce d'interconnexion", "moteur optique co-packagé")
         self._product_before = re.compile(
-            rf"(?:^|[^\w])(?:{_phrases(d['product_before'])})(?:\s+(?-i:[a-zà-ÿ-]+|d['’]\s*[a-zà-ÿ-]+)){{0,3}}\s*[,:]?\s*$", re.I)
+            rf"(?:^|[^\w])(?:{_phrases(d['product_before'])})(?:\s+(?-i:(?!(?:de|du|des|la|le|les|à|au|aux|chez|par)\b)[a-zà-ÿ-]+|d['’]\s*[a-zà-ÿ-]+)){{0,3}}\s*[,:]?\s*$", re.I)
         self._place_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['place_before'])})\s*$", re.I)
         self._date_words = {w.lower() for w in d["date_words"]}
 

@@ -149,6 +149,11 @@ def _outside_names(cues: dict[str, list[Cue]], s: Sentence) -> dict[str, list[Cu
 
 
 @lru_cache(maxsize=None)
+def _deal_roles() -> dict[str, str]:
+    return {d["id"]: d["subject"] for d in lexicon.cues()["deal_roles"]}
+
+
+@lru_cache(maxsize=None)
 def _demonyms() -> str:
     return lexicon.mention_contexts()["org_demonyms"]
 
@@ -850,6 +855,25 @@ class ArticleReader:
                     return [prov], [cust]
                 if prov and not cust:
                     return [prov], []
+        return self._direction_from_verbs(st, s, parties)
+
+    def _direction_from_verbs(self, st, s: Sentence, parties: list[OrgMention]):
+        """"X réserve 90 MW chez Y": the subject of a deal verb takes the verb's role, the party after it the other."""
+        text = s.text
+        for cue_id, regex in _cue_regexes().get("deal_roles", []):
+            m = regex.search(text)
+            if m is None:
+                continue
+            role = _deal_roles()[cue_id]
+            before = [p for p in parties if p.end - s.start <= m.start()]
+            after = [p for p in parties if p.start - s.start >= m.end()]
+            subject = next((p for p in reversed(before) if _SUBJECT_GAP.fullmatch(text[p.end - s.start:m.start()])), None)
+            if subject is None and _anaphoric(text) and st.focus is not None:
+                subject = next((p for p in parties if p.key == st.focus.key), None)
+            other = next((p for p in after if subject is None or p.key != subject.key), None)
+            if subject is None or other is None:
+                continue
+            return ([subject], [other]) if role == "provider" else ([other], [subject])
         return [], []
 
     def _direction_from_kinds(self, st: _State, record: ComputeDealRecord) -> None:
