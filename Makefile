@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-virtuoso test-long bench bench-stores clean
+.PHONY: install run test test-virtuoso test-long eval-dev bench bench-stores clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ run: $(STAMP)
 ## The test suite (real spaCy model, real Oxigraph server, real graphs).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+## Extraction scores: the seeds, the French and the English development sets (each as one corpus).
+eval-dev: $(STAMP)
+	$(BIN)/kg build -o out/eval/seeds/graph.ttl && $(BIN)/kg eval --graph out/eval/seeds/graph.trig
+	$(BIN)/kg build tests/data/dev/fr -o out/eval/fr/graph.ttl && $(BIN)/kg eval --gold gold/dev/fr --graph out/eval/fr/graph.trig
+	$(BIN)/kg build tests/data/dev/en -o out/eval/en/graph.ttl && $(BIN)/kg eval --gold gold/dev/en --graph out/eval/en/graph.trig
 
 ## The Virtuoso tests: installs Virtuoso 7 from Debian packages if needed (needs root, or passwordless sudo),
 ## then pushes the seeds graph to a private instance and checks every bundled query against rdflib.

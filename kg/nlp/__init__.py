@@ -9,7 +9,7 @@ from kg.errors import BadInputError
 from kg.records import Extraction
 
 #: Bumped whenever rules, data files or the model change what is extracted.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 class Extractor:

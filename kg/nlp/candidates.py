@@ -15,6 +15,7 @@ from spacy.tokens import Doc
 
 from kg.names import fold
 from kg.nlp import lexicon
+from kg.nlp.mentions import Gazetteer
 
 UPPER = "A-ZÀ-ÖØ-Þ"
 
@@ -26,10 +27,10 @@ def _phrases(words: list[str]) -> str:
 class CandidateJudge:
     """Reasons, from the context of a name in a parsed document, that it is not an organization."""
 
-    def __init__(self, lang: str = "fr") -> None:
+    def __init__(self, gazetteer: Gazetteer, lang: str = "fr") -> None:
+        self.gazetteer = gazetteer
         self.data = lexicon.mention_contexts(lang)
         self.places = {fold(p) for p in lexicon.places()}
-        self.first_names = lexicon.first_names()
         d = self.data
         self._person_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['person_before'])})\s*[,:]?\s*$", re.I)
         self._person_after = re.compile(rf"^\s*(?:,|\()\s*(?:(?:le|la|l['’]|son|sa|notre|leur|ex-?|ancien(?:ne)?)\s*)*"
@@ -48,9 +49,6 @@ class CandidateJudge:
                 return start, name
             start, name = start + m.end(), name[m.end():]
 
-    def is_person_name(self, name: str) -> bool:
-        tokens = name.split()
-        return len(tokens) >= 2 and tokens[0].lower().strip(".") in self.first_names
 
     def reason(self, doc: Doc, full: str, start: int, end: int, name: str, source: str) -> str | None:
         """Why the name at ``full[start:end]`` is not an organization, or None."""
@@ -60,7 +58,7 @@ class CandidateJudge:
         after = full[end:end + 40]
         if "·" in name or not re.search(rf"[{UPPER}a-z]", name) or len(name.replace(".", "")) < 2:
             return "not-a-name"
-        if self.is_person_name(name):
+        if self.gazetteer.is_person(name):
             return "person-first-name"
         if self._person_before.search(before_in_line) or self._person_after.match(after):
             return "person-context"

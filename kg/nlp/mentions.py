@@ -122,9 +122,15 @@ class Gazetteer:
         kinds = tuple(kind for regex, kind in self._suffix_kinds if regex.search(name))[:1]
         return OrgMention(start, start + len(name), name, name, source, rule, kinds)
 
+    @cached_property
+    def _org_ending(self) -> re.Pattern[str]:
+        return re.compile(rf"\s(?:{lexicon.cues()['org_suffixes']})$")
+
     def is_person(self, name: str) -> bool:
+        """A given name then a capitalised word ("Peter Thiel"), unless the name ends as a company's ("Victor Capital")."""
         tokens = name.split()
-        return len(tokens) >= 2 and tokens[0].lower().strip(".") in self.first_names
+        return len(tokens) >= 2 and tokens[0].lower().strip(".") in self.first_names \
+            and not self._org_ending.search(name)
 
     def rejects(self, name: str) -> bool:
         """Products, generic terms, platforms and people are not organizations."""

@@ -121,7 +121,7 @@ class MentionFinder:
         self._suffix_pattern = re.compile(
             rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[{UPPER}0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{cues['org_suffixes']}))(?![\w])"
         )
-        self.judge = CandidateJudge()
+        self.judge = CandidateJudge(self.gazetteer)
         contexts = self.judge.data
         # "l'américain X", "la torontoise X": a lower-case demonym used as a noun names a company
         self._demonym_pattern = re.compile(
