@@ -83,7 +83,7 @@ class CandidateJudge:
             if at_start and token.text[:1].isupper() and not token.text.isupper() \
                     and doc.vocab.has_vector(token.lower_) and token.pos_ != "PROPN":
                 return "common-word"
-            if any(ent.label_ == "LOC" for ent in doc.ents if ent.start <= token.i < ent.end) and source != "suffix" \
+            if token.ent_type_ == "LOC" and source != "suffix" \
                     and self._place_before.search(before_in_line):
                 return "place-context"
         return None
