@@ -125,7 +125,7 @@ def _cue_regexes() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     return {
         kind: [(entry["id"], re.compile(entry["pattern"], re.I)) for entry in entries]
         for kind, entries in data.items()
-        if isinstance(entries, list) and kind != "direction"
+        if isinstance(entries, list) and kind not in ("direction", "deal_roles")
     }
 
 
@@ -149,8 +149,9 @@ def _outside_names(cues: dict[str, list[Cue]], s: Sentence) -> dict[str, list[Cu
 
 
 @lru_cache(maxsize=None)
-def _deal_roles() -> dict[str, str]:
-    return {d["id"]: d["subject"] for d in lexicon.cues()["deal_roles"]}
+def _deal_roles() -> list[tuple[re.Pattern[str], str]]:
+    """Deal verbs and the role of their subject; read by ``_direction_from_verbs`` only, not as cues of every sentence."""
+    return [(re.compile(d["pattern"], re.I), d["subject"]) for d in lexicon.cues()["deal_roles"]]
 
 
 @lru_cache(maxsize=None)
@@ -860,11 +861,10 @@ class ArticleReader:
     def _direction_from_verbs(self, st, s: Sentence, parties: list[OrgMention]):
         """"X réserve 90 MW chez Y": the subject of a deal verb takes the verb's role, the party after it the other."""
         text = s.text
-        for cue_id, regex in _cue_regexes().get("deal_roles", []):
+        for regex, role in _deal_roles():
             m = regex.search(text)
             if m is None:
                 continue
-            role = _deal_roles()[cue_id]
             before = [p for p in parties if p.end - s.start <= m.start()]
             after = [p for p in parties if p.start - s.start >= m.end()]
             subject = next((p for p in reversed(before) if _SUBJECT_GAP.fullmatch(text[p.end - s.start:m.start()])), None)
