@@ -116,19 +116,20 @@ def decode(value):
 # ---------------------------------------------------------------- keys
 
 
-def data_hash(directory: str | os.PathLike[str] | None = None) -> str:
-    """SHA-256 of the names and bytes of every file of ``kg/nlp/data/`` (or ``directory``)."""
-    return _data_hash(None) if directory is None else _data_hash.__wrapped__(Path(directory))
+def data_hash(*directories: str | os.PathLike[str]) -> str:
+    """SHA-256 of the names and bytes of every file of ``kg/nlp/data/`` and ``kg/nlp/lang/`` (or of ``directories``)."""
+    folders = tuple(Path(d) for d in directories)
+    return _data_hash.__wrapped__(folders) if folders else _data_hash(())
 
 
 @lru_cache(maxsize=None)
-def _data_hash(directory: Path | None) -> str:  # the bundled folder's hash is computed once per process
-    from kg.nlp.lexicon import DATA_DIR
+def _data_hash(directories: tuple[Path, ...]) -> str:  # the bundled folders' hash is computed once per process
+    from kg.nlp.lexicon import DATA_DIR, LANG_DIR
 
-    folder = directory or DATA_DIR
+    folders = directories or (DATA_DIR, LANG_DIR)
     digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
+    for folder, path in sorted((f, p) for f in folders for p in f.rglob("*") if p.is_file()):
+        digest.update(folder.name.encode("utf-8") + b"/" + path.relative_to(folder).as_posix().encode("utf-8") + b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
     return digest.hexdigest()
@@ -190,7 +191,11 @@ class ExtractionCache:
         self.pipeline_version = PIPELINE_VERSION if pipeline_version is None else pipeline_version
         self.data_digest = data_digest or data_hash()
         self.code_digest = code_digest or code_hash()
-        self.model_version = model_version(self.model)
+        from kg.nlp import pipeline_models
+
+        # every language's pipeline decides records: a new English model invalidates English articles too
+        self.model_version = " ".join(f"{lang}={name}@{model_version(name)}"
+                                      for lang, name in sorted(pipeline_models(self.model).items()))
         self.stats = CacheStats()
         self._touched: set[Path] = set()
 

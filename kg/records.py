@@ -122,6 +122,7 @@ class ArticleRecord:
     id: str
     content_hash: str
     published: str | None  # ISO date
+    language: str | None = None  # ISO 639-1 code of the language the article was read in
 
 
 @dataclass(slots=True)

@@ -111,14 +111,15 @@ def test_entries_are_invalidated_by_pipeline_version_data_code_model_and_content
 
 
 def test_data_hash_follows_the_data_files(tmp_path: Path):
-    from kg.nlp.lexicon import DATA_DIR
+    from kg.nlp.lexicon import DATA_DIR, LANG_DIR
 
-    copy = tmp_path / "data"
-    shutil.copytree(DATA_DIR, copy)
-    assert data_hash(str(copy)) == data_hash()
-    with (copy / "cues.yaml").open("a", encoding="utf-8") as handle:
+    data, lang = tmp_path / "data", tmp_path / "lang"
+    shutil.copytree(DATA_DIR, data)
+    shutil.copytree(LANG_DIR, lang)
+    assert data_hash(data, lang) == data_hash()
+    with (lang / "en" / "cues.yaml").open("a", encoding="utf-8") as handle:  # a language's words count too
         handle.write("\n# a new comment\n")
-    assert data_hash(str(copy)) != data_hash()
+    assert data_hash(data, lang) != data_hash()
 
 
 @pytest.mark.parametrize("damage", [

@@ -132,7 +132,7 @@ def test_an_endless_file_is_refused(tmp_path):
 def light_extractor(monkeypatch):
     """``Extractor()`` on spaCy's blank French pipeline (no model), with a limit of 10 sentences."""
 
-    def blank(model: str = pipeline.DEFAULT_MODEL):
+    def blank(model: str = pipeline.DEFAULT_MODEL, lang: str = "fr"):
         nlp = spacy.blank("fr")
         nlp.add_pipe("sentencizer")
         nlp.add_pipe("aikg_line_breaks")

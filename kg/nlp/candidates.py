@@ -33,13 +33,15 @@ class CandidateJudge:
         self.places = {fold(p) for p in lexicon.places()}
         d = self.data
         self._person_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['person_before'])})\s*[,:]?\s*$", re.I)
-        self._person_after = re.compile(rf"^\s*(?:,|\()\s*(?:(?:le|la|l['’]|son|sa|notre|leur|ex-?|ancien(?:ne)?)\s*)*"
+        self._person_after = re.compile(rf"^\s*(?:,|\()\s*(?:(?:{d['person_after_determiners']})\s*)*"
                                         rf"(?:co-?)?(?:{_phrases(d['person_after'])})\b", re.I)
         # a product noun, then up to three lower-case words ("puce d'interconnexion", "moteur optique co-packagé")
         self._product_before = re.compile(
-            rf"(?:^|[^\w])(?:{_phrases(d['product_before'])})(?:\s+(?-i:(?!(?:de|du|des|la|le|les|à|au|aux|chez|par)\b)[a-zà-ÿ-]+|d['’]\s*[a-zà-ÿ-]+)){{0,3}}\s*[,:]?\s*$", re.I)
+            rf"(?:^|[^\w])(?:{_phrases(d['product_before'])})(?:\s+(?-i:(?!(?:{d['product_stop_words']})\b)[a-zà-ÿ-]+|d['’]\s*[a-zà-ÿ-]+)){{0,3}}\s*[,:]?\s*$", re.I)
         self._place_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['place_before'])})\s*$", re.I)
         self._date_words = {w.lower() for w in d["date_words"]}
+        self._org_noun_before = re.compile(rf"(?:{d['org_nouns_before']})\s*$", re.I)
+        self._person_demonym = re.compile(rf"(?:^|[^\w])(?:{d['person_demonym_articles']})\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$")
 
     def strip_date_words(self, start: int, name: str) -> tuple[int, str]:
         """"Lundi – Revontuli Compute" -> "Revontuli Compute": a day or month heading a line is no part of a name."""
@@ -67,8 +69,7 @@ class CandidateJudge:
         if re.fullmatch(rf"[{UPPER}]{{2,6}}(?:\.[A-Z]{{1,3}})?", name) and re.search(r"\(\s*$", before) \
                 and re.match(r"\s*\)", after):
             return "ticker"
-        if self._product_before.search(before_in_line) and not re.search(r"(?:groupe|société|start-?up|entreprise|fonds)\s*$",
-                                                                          before_in_line, re.I):
+        if self._product_before.search(before_in_line) and not self._org_noun_before.search(before_in_line):
             return "product-context"
         if fold(name) in self.places:
             return "place-list"
@@ -90,5 +91,5 @@ class CandidateJudge:
 
     def _capitalised_demonym(self, before: str) -> bool:
         """"le Français X", "l'Américain X": a person; "le français X" is a company."""
-        m = re.search(r"(?:^|[^\w])(?:le|la|l['’])\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$", before)
+        m = self._person_demonym.search(before)
         return bool(m) and bool(re.fullmatch(f"(?:{self.data['org_demonyms']})", m.group(1).lower()))

@@ -1,4 +1,4 @@
-"""Dates in French text: absolute, partial and relative, at the precision the text gives.
+"""Dates in news text (French, English): absolute, partial and relative, at the precision the text gives.
 
 ``find_dates`` returns every date expression with its span; ``iso`` is None
 when the text does not allow a resolution (a month without a year and no
@@ -30,39 +30,39 @@ def _alt(words) -> str:
 
 
 @lru_cache(maxsize=None)
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    data = lexicon.dates()
-    month = rf"(?P<month>{_alt(data['months'])})\.?"
-    weekday = rf"(?P<weekday>{_alt(data['weekdays'])})"
-    day = r"(?P<day>1er|[12]\d|3[01]|0?[1-9])"
-    year = r"(?P<year>(?:19|20)\d{2})"
-    prefix = rf"(?:(?:{data['month_prefixes']})(?:\s+|(?<=mi)-))"
-    b = r"(?<![\w-])"
-    e = r"(?![\w-])"
-    return [
-        ("date-iso", re.compile(rf"{b}{year}-(?P<mnum>0[1-9]|1[0-2])-(?P<dnum>[0-2]\d|3[01]){e}")),
-        ("date-day-month-year", re.compile(rf"{b}(?:{weekday}\s+)?(?:le\s+)?{day}\s+{month}\s+{year}{e}", re.I)),
-        ("date-weekday-day-month", re.compile(rf"{b}{weekday}\s+{day}\s+{month}{e}(?!\s+(?:19|20)\d{{2}})", re.I)),
-        ("date-day-month", re.compile(rf"{b}(?:le\s+){day}\s+{month}{e}(?!\s+(?:19|20)\d{{2}})", re.I)),
-        ("date-month-year", re.compile(rf"{b}{prefix}?{month}\s+{year}{e}", re.I)),
-        ("date-month", re.compile(rf"{b}{prefix}{month}{e}(?!\s+(?:19|20)\d{{2}})(?P<next>\s+prochain)?", re.I)),
-        # "a annoncé mardi": the latest such weekday, at most six days before the reference
-        ("date-weekday", re.compile(rf"{b}{weekday}{e}(?!\s+(?:\d|1er|prochain|dernier))", re.I)),
-        ("date-year", re.compile(rf"{b}(?:(?:en|dès|depuis|courant|début|fin|année|d['’]année|au\s+cours\s+de)\s+){year}{e}(?!\s*[-–]\s*\d)", re.I)),
-    ]
+def _patterns(lang: str = "fr") -> list[tuple[str, str, re.Pattern[str]]]:
+    """(id, kind, regex) of the language's date patterns, placeholders filled with its words."""
+    data = lexicon.dates(lang)
+    parts = {
+        "{month}": rf"(?P<month>{_alt(data['months'])})\.?",
+        "{weekday}": rf"(?P<weekday>{_alt(data['weekdays'])})",
+        "{day}": rf"(?P<day>{data['day']})",
+        "{year}": r"(?P<year>(?:19|20)\d{2})",
+        "{prefix}": rf"(?:{data['month_prefixes']})",
+        "{b}": r"(?<![\w-])",
+        "{e}": r"(?![\w-])",
+    }
+    out = []
+    for entry in data["patterns"]:
+        pattern = entry["pattern"]
+        for placeholder, part in parts.items():
+            pattern = pattern.replace(placeholder, part)
+        out.append((entry["id"], entry["kind"], re.compile(pattern, re.I)))
+    return out
 
 
 @lru_cache(maxsize=None)
-def _relative() -> list[tuple[str, re.Pattern[str], dict]]:
-    return [(r["id"], re.compile(rf"(?<![\w]){r['pattern']}", re.I), r) for r in lexicon.dates()["relative"]]
+def _relative(lang: str = "fr") -> list[tuple[str, re.Pattern[str], dict]]:
+    return [(r["id"], re.compile(rf"(?<![\w]){r['pattern']}", re.I), r) for r in lexicon.dates(lang)["relative"]]
 
 
-def _month_number(name: str) -> int:
-    return lexicon.dates()["months"][name.lower().rstrip(".")]
+def _month_number(name: str, lang: str) -> int:
+    return lexicon.dates(lang)["months"][name.lower().rstrip(".")]
 
 
 def _day_number(text: str) -> int:
-    return 1 if text.lower() == "1er" else int(text)
+    """"15", "1er", "3rd": the number that begins it."""
+    return int(re.match(r"\d+", text).group(0))
 
 
 _VALID_ISO = re.compile(r"(?!0000)\d{4}(?:-\d{2}(?:-\d{2})?)?")
@@ -102,7 +102,8 @@ def resolve_weekday_year(month: int, day: int, weekday: int, ref: dt.date | None
     return min(candidates, key=lambda y: (abs(y - (base + 0.5)), -y))
 
 
-def find_dates(text: str, ref: dt.date | None = None, context_year: int | None = None) -> list[DateMention]:
+def find_dates(text: str, ref: dt.date | None = None, context_year: int | None = None,
+               lang: str = "fr") -> list[DateMention]:
     """Every date expression in ``text``; relative ones resolved against ``ref``."""
     found: list[DateMention] = []
     # One flag per character taken by a mention found so far: checking a span costs its length,
@@ -116,7 +117,8 @@ def find_dates(text: str, ref: dt.date | None = None, context_year: int | None =
         found.append(mention)
         taken[mention.start:mention.end] = b"\x01" * (mention.end - mention.start)
 
-    for rule, regex in _patterns():
+    weekdays = lexicon.dates(lang)["weekdays"]
+    for rule, kind, regex in _patterns(lang):
         for m in regex.finditer(text):
             if not free(m.start(), m.end()):
                 continue
@@ -124,41 +126,41 @@ def find_dates(text: str, ref: dt.date | None = None, context_year: int | None =
             iso = None
             explicit = bool(g.get("year"))
             try:
-                if rule == "date-iso":
+                if kind == "iso":
                     iso = dt.date(int(g["year"]), int(g["mnum"]), int(g["dnum"])).isoformat()
-                elif rule == "date-day-month-year":
-                    iso = dt.date(int(g["year"]), _month_number(g["month"]), _day_number(g["day"])).isoformat()
-                elif rule in ("date-weekday-day-month", "date-day-month"):
-                    month, day = _month_number(g["month"]), _day_number(g["day"])
+                elif kind == "day-month-year":
+                    iso = dt.date(int(g["year"]), _month_number(g["month"], lang), _day_number(g["day"])).isoformat()
+                elif kind == "day-month":
+                    month, day = _month_number(g["month"], lang), _day_number(g["day"])
                     if g.get("weekday"):
-                        weekday = lexicon.dates()["weekdays"][g["weekday"].lower()]
+                        weekday = weekdays[g["weekday"].lower()]
                         year = resolve_weekday_year(month, day, weekday, ref, context_year)
                     elif ref:
                         year = ref.year if (month, day) <= (ref.month, ref.day) else ref.year - 1
                     else:
                         year = None
                     iso = dt.date(year, month, day).isoformat() if year else None
-                elif rule == "date-month-year":
-                    iso = f"{int(g['year']):04d}-{_month_number(g['month']):02d}"
-                elif rule == "date-month":
-                    month = _month_number(g["month"])
+                elif kind == "month-year":
+                    iso = f"{int(g['year']):04d}-{_month_number(g['month'], lang):02d}"
+                elif kind == "month":
+                    month = _month_number(g["month"], lang)
                     if ref:
                         if g.get("next"):
                             year = ref.year if month > ref.month else ref.year + 1
                         else:
                             year = ref.year if month <= ref.month else ref.year - 1
                         iso = f"{year:04d}-{month:02d}"
-                elif rule == "date-year":
+                elif kind == "year":
                     iso = g["year"]
-                elif rule == "date-weekday" and ref:
-                    weekday = lexicon.dates()["weekdays"][g["weekday"].lower()]
+                elif kind == "weekday" and ref:
+                    weekday = weekdays[g["weekday"].lower()]
                     iso = (ref - dt.timedelta(days=(ref.weekday() - weekday) % 7)).isoformat()
             except (ValueError, OverflowError):
                 iso = None  # "31 février": not a date, and nothing invented
             if iso is not None and not _VALID_ISO.fullmatch(iso):
                 iso = None  # year 0 or 10000: outside ISO 8601's basic range
             take(DateMention(m.start(), m.end(), m.group(0), iso, rule, explicit))
-    for rule, regex, spec in _relative():
+    for rule, regex, spec in _relative(lang):
         for m in regex.finditer(text):
             if not free(m.start(), m.end()):
                 continue

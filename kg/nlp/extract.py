@@ -53,12 +53,6 @@ def check_sentences(article: Article, count: int) -> None:
 SUPPLIER_KINDS = {"CloudProvider", "ChipMaker"}
 NON_PARTY_KINDS = {"MediaOrganization", "PublicBody"}
 FINANCIAL_KINDS = {"InvestmentFirm", "FinancialInstitution"}
-_ANAPHORIC_SUBJECT = re.compile(
-    r"^(?:(?:mais|et|or|puis|ainsi|toutefois|cependant|enfin|par\s+ailleurs|de\s+son\s+côté)\s*,?\s+)?"
-    r"(?:[^,]{0,60},\s*)?(?:elle|il|l['’]entreprise|la\s+société|le\s+groupe|la\s+start-?up|la\s+firme|"
-    r"la\s+jeune\s+pousse|cette\s+(?:start-?up|société|entreprise)|le\s+géant|la\s+licorne|celle-ci|celui-ci)\b",
-    re.I,
-)
 def _reporter(org: OrgMention) -> bool:
     """Media, regulators and exchanges report on deals; they are not parties (unless also investors)."""
     return bool(org.kinds) and org.kinds[0] in NON_PARTY_KINDS
@@ -67,30 +61,34 @@ def _reporter(org: OrgMention) -> bool:
 _NAME_FOLLOWS = re.compile(r"\s+(?:[a-zà-ÿ-]+\s+){0,2}[A-Z]")
 
 
-def _anaphoric(text: str) -> bool:
-    """"La société a annoncé" refers back; "La start-up Quantalis a levé" names its subject."""
-    m = _ANAPHORIC_SUBJECT.match(text)
-    return bool(m) and not _NAME_FOLLOWS.match(text[m.end():])
+class Grammar:
+    """The constructions of one language that the event rules read (``grammar`` in ``lang/<lang>/cues.yaml``)."""
+
+    def __init__(self, lang: str) -> None:
+        data = lexicon.cues(lang)["grammar"]
+        demonyms = lexicon.mention_contexts(lang)["org_demonyms"]
+        self.lang = lang
+        self.patterns = {name: re.compile(pattern.replace("{demonyms}", demonyms), re.I)
+                         for name, pattern in data.items() if name != "agent_word"}
+        self.agent_word = data["agent_word"]
+
+    def __getattr__(self, name: str) -> re.Pattern[str]:
+        try:
+            return self.__dict__["patterns"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def anaphoric(self, text: str) -> bool:
+        """"La société a annoncé" refers back; "La start-up Quantalis a levé" names its subject."""
+        m = self.anaphoric_subject.match(text)
+        return bool(m) and not _NAME_FOLLOWS.match(text[m.end():])
 
 
-_PRONOUN_OBJECT = re.compile(r"\b(?:lui|leur)\s+(?:injecter|injecte|apporter|apporte|verser|verse)", re.I)
-_LIST_SPLIT = re.compile(r"(?:\s*(?:,|\bet\b|\bou\s+encore\b|\bou\b|\bainsi\s+que\b)\s*)+", re.I)
-_TARGET_OF = re.compile(r"(?:\bdont\b|\bsur\s+les\b|\bsur\s+un\s+objectif\s+de\b)", re.I)
-_TARGET_AFTER = re.compile(r"^\s*(?:visés|prévus|recherchés|escomptés|ciblés)", re.I)
-_TARGET_BEFORE = re.compile(r"(?:objectif|cible|viser|vise|visant|ambition)\s+(?:de\s+|d['’])?(?:\w+\s+){0,3}$", re.I)
-_INVESTOR_COUNT = re.compile(r"(\d+)\s+investisseurs", re.I)
-# Between a subject and its verb: auxiliaries, adverbs, "vient de", "a annoncé avoir", an apposition.
-_SUBJECT_GAP = re.compile(
-    r"(?:\s*,[^,.;:]{0,60},)?\s*(?:(?:a|ont|avait|avaient|aurait|va|vont|vient|viennent|de|d['’]|"
-    r"annonce|annoncé|officiellement|déjà|même|également|aussi|récemment|finalement|enfin|s['’]|se|"
-    r"est|sont|serait|en\s+train|\w+ment|pour)\s*)*"
-)
-_FUNDED_AFTER = re.compile(
-    r"\b(?:dans|au\s+capital\s+d[e'’u]|en)(?:\s+(?:la|le|les|l['’]|sa|son))?"
-    r"(?:\s*(?:start-?up|société|entreprise|jeune\s+pousse|pépite|licorne|fabricant|spécialiste|néocloud|"
-    r"laboratoire|éditeur)(?:\s+[a-zà-ÿ-]+){0,2})?\s*$", re.I)
-_ANNOUNCED = re.compile(r"\b(?:a|ont|vient\s+d['’])\s+annonc[ée]", re.I)
-_TOTAL = re.compile(r"total|totale|au\s+total|globale?", re.I)
+@lru_cache(maxsize=None)
+def grammar(lang: str = "fr") -> Grammar:
+    return Grammar(lang)
+
+
 _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
 
@@ -120,8 +118,8 @@ class Cue:
 
 
 @lru_cache(maxsize=None)
-def _cue_regexes() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
-    data = lexicon.cues()
+def _cue_regexes(lang: str = "fr") -> dict[str, list[tuple[str, re.Pattern[str]]]]:
+    data = lexicon.cues(lang)
     return {
         kind: [(entry["id"], re.compile(entry["pattern"], re.I)) for entry in entries]
         for kind, entries in data.items()
@@ -129,9 +127,9 @@ def _cue_regexes() -> dict[str, list[tuple[str, re.Pattern[str]]]]:
     }
 
 
-def find_cues(text: str) -> dict[str, list[Cue]]:
+def find_cues(text: str, lang: str = "fr") -> dict[str, list[Cue]]:
     found: dict[str, list[Cue]] = {}
-    for kind, regexes in _cue_regexes().items():
+    for kind, regexes in _cue_regexes(lang).items():
         for cue_id, regex in regexes:
             for m in regex.finditer(text):
                 found.setdefault(kind, []).append(Cue(kind, cue_id, m.start(), m.end()))
@@ -149,19 +147,14 @@ def _outside_names(cues: dict[str, list[Cue]], s: Sentence) -> dict[str, list[Cu
 
 
 @lru_cache(maxsize=None)
-def _deal_roles() -> list[tuple[re.Pattern[str], str]]:
+def _deal_roles(lang: str = "fr") -> list[tuple[re.Pattern[str], str]]:
     """Deal verbs and the role of their subject; read by ``_direction_from_verbs`` only, not as cues of every sentence."""
-    return [(re.compile(d["pattern"], re.I), d["subject"]) for d in lexicon.cues()["deal_roles"]]
+    return [(re.compile(d["pattern"], re.I), d["subject"]) for d in lexicon.cues(lang)["deal_roles"]]
 
 
 @lru_cache(maxsize=None)
-def _demonyms() -> str:
-    return lexicon.mention_contexts()["org_demonyms"]
-
-
-@lru_cache(maxsize=None)
-def _direction_templates() -> list[tuple[str, str]]:
-    return [(d["id"], d["pattern"]) for d in lexicon.cues()["direction"]]
+def _direction_templates(lang: str = "fr") -> list[tuple[str, str]]:
+    return [(d["id"], d["pattern"]) for d in lexicon.cues(lang)["direction"]]
 
 
 @dataclass
@@ -194,8 +187,10 @@ class _State:
 class ArticleReader:
     """Applies the event rules to the sentences of one article."""
 
-    def __init__(self, gazetteer: Gazetteer) -> None:
+    def __init__(self, gazetteer: Gazetteer, lang: str = "fr") -> None:
         self.gazetteer = gazetteer
+        self.lang = lang
+        self.g = grammar(lang)
 
     # -- entry point -------------------------------------------------------
     def read(self, article: Article, sentences: list[Sentence]) -> Extraction:
@@ -204,15 +199,15 @@ class ArticleReader:
         context_year = max((y for y in years_mentioned(article.text) if 1990 <= y <= 2100), default=None)
         state = _State(article, ref, context_year, self.gazetteer)
         if ref is None:
-            state.ref = self._anchor_date(article.text, context_year)
+            state.ref = self._anchor_date(article.text, context_year, self.lang)
         for index, sentence in enumerate(sentences):
             self._read_sentence(state, index, sentence)
         return self._collect(state, sentences)
 
     @staticmethod
-    def _anchor_date(text: str, context_year: int | None) -> dt.date | None:
+    def _anchor_date(text: str, context_year: int | None, lang: str) -> dt.date | None:
         """Without a publication date, the first full date of the text anchors relative expressions."""
-        for mention in find_dates(text, None, context_year):
+        for mention in find_dates(text, None, context_year, lang):
             if mention.iso and len(mention.iso) == 10:
                 return dt.date.fromisoformat(mention.iso)
         return None
@@ -220,15 +215,15 @@ class ArticleReader:
     # -- one sentence ------------------------------------------------------
     def _read_sentence(self, st: _State, index: int, s: Sentence) -> None:
         text = s.text
-        cues = _outside_names(find_cues(text), s)
+        cues = _outside_names(find_cues(text, self.lang), s)
         orgs = [o for o in s.orgs if not _reporter(o)]
-        money = [f for f in find_money(text)]
-        dates = find_dates(text, st.ref, st.context_year)
+        money = find_money(text, self.lang)
+        dates = find_dates(text, st.ref, st.context_year, self.lang)
         self._drop_hedged(cues)
         first_cue = min((c.start for k, cs in cues.items() for c in cs
                          if k in ("funding", "compute_deal", "acquisition", "lead_investor", "investor", "valuation")),
                         default=len(text))
-        anaphoric = _anaphoric(text)
+        anaphoric = self.g.anaphoric(text)
         subject = None
         if anaphoric:
             subject = st.focus
@@ -251,7 +246,7 @@ class ArticleReader:
                                     subject) or touched
         elif valuations and st.rounds:
             touched = self._valuation_only(st, index, s, cues, valuations, orgs) or touched
-        if touched is None and (cues.get("compute_deal") or find_capacities(text) or cues.get("deal_anaphora")):
+        if touched is None and (cues.get("compute_deal") or find_capacities(text, self.lang) or cues.get("deal_anaphora")):
             touched = self._deal(st, index, s, cues, orgs, event_money, dates, subject) or touched
         if touched is None and s.in_list and st.list_context is not None:
             touched = self._attach_to(st, st.list_context, index, s, event_money, dates, cues)
@@ -290,14 +285,13 @@ class ArticleReader:
             else:
                 cues.pop(kind, None)
 
-    @staticmethod
-    def _subject_of_verb(s: Sentence, orgs: list[OrgMention], cues: dict[str, list[Cue]]) -> OrgMention | None:
+    def _subject_of_verb(self, s: Sentence, orgs: list[OrgMention], cues: dict[str, list[Cue]]) -> OrgMention | None:
         """"X a levé", "X vient de boucler", "X rachète": the organization just before a verb cue."""
         verbs = [c for kind in ("funding", "acquisition", "compute_deal") for c in cues.get(kind, [])]
         for cue in sorted(verbs, key=lambda c: c.start):
             for org in orgs:
                 gap = s.text[org.end - s.start:cue.start]
-                if org.end - s.start <= cue.start and _SUBJECT_GAP.fullmatch(gap):
+                if org.end - s.start <= cue.start and self.g.subject_gap.fullmatch(gap):
                     return org
         return None
 
@@ -316,7 +310,7 @@ class ArticleReader:
             if f.per_unit:
                 share_prices.append(f)
                 continue
-            if f.unit is None and re.match(r"\s+(?:de|d['’])\s*(?!dollars|euros|livres|francs)[a-zà-ÿ]", text[f.end:f.end + 20], re.I):
+            if f.unit is None and self.g.not_money_noun.match(text[f.end:f.end + 20]):
                 continue  # "2,5 milliards de tonnes", "27 milliards de puissance": not a sum of money
             if id(f) in not_money:
                 continue
@@ -363,13 +357,7 @@ class ArticleReader:
         found: list[OrgMention] = []
         cursor = pos
         text = s.text
-        # articles, organization nouns and their lower-case adjectives ("du fonds américain X")
-        skip = re.compile(r"^\s*(?:d[eu]s?\s+|d['’]\s*|l['’]\s*|la\s+|le\s+|les\s+|"
-                          r"(?:start-?ups?|sociétés?|entreprises?|fonds|acteurs?|géants?|groupes?|firmes?|"
-                          r"investisseurs?|banques?)\s+(?-i:[a-zà-ÿ-]+\s+){0,2}|comme\s+|tels?\s+que\s+|"
-                          r"notamment\s+|également\s+|aussi\s+|(?-i:[a-zà-ÿ-]+\s+){0,2}comme\s+|\(|:|"
-                          r"coup\s+sur\s+coup\s+|successivement\s+|tour\s+à\s+tour\s+|ensemble\s+|"
-                          rf"(?-i:(?:{_demonyms()}))\s+)", re.I)
+        skip = self.g.role_list_skip  # articles, organization nouns and their adjectives ("du fonds américain X")
 
         def skip_to_name(cursor: int) -> int:
             """Past articles and nouns, one at a time, stopping at a name the finder found ("du Groupe X")."""
@@ -395,7 +383,7 @@ class ArticleReader:
                     break
                 name = m.group("name").rstrip(".,")
                 at = s.start + cursor
-                if self.gazetteer.rejects(name) or is_figure(name) or any(
+                if self.gazetteer.rejects(name) or is_figure(name, self.lang) or any(
                         a < at + len(name) and at < b for a, b in s.not_orgs):
                     break
                 row = self.gazetteer.org(name)
@@ -403,13 +391,13 @@ class ArticleReader:
                        self.gazetteer.unlisted(s.start + cursor, name, "list", "org-role-list"))
             found.append(nxt)
             cursor = nxt.end - s.start
-            sep = _LIST_SPLIT.match(text[cursor:])
+            sep = self.g.list_split.match(text[cursor:])
             if not sep or not sep.group(0).strip():
                 # "X (description), Y": skip a parenthesis before the separator
                 paren = re.match(r"\s*\([^)]*\)", text[cursor:])
                 if paren:
                     cursor += paren.end()
-                    sep = _LIST_SPLIT.match(text[cursor:])
+                    sep = self.g.list_split.match(text[cursor:])
                 if not sep or not sep.group(0).strip():
                     break
             cursor = skip_to_name(cursor + sep.end())
@@ -427,24 +415,24 @@ class ArticleReader:
         orgs = [o for o in s.orgs if not _reporter(o)]
         before = [o for o in orgs if o.end - s.start <= cue.start]
         after = [o for o in orgs if o.start - s.start >= cue.end]
-        by = re.compile(r"\s*(?:,\s*)?par\s*$", re.I)
-        passive = re.search(r"\b(?:a|ont|avait|va|vient\s+d['’])\s+(?:été|être)\s+$", text[:cue.start], re.I)
+        by = self.g.agent_before
+        passive = self.g.passive.search(text[:cue.start])
         targets = self._names_after(st, s, cue.end, orgs)
         acquirer = subject
-        if before and not _anaphoric(text):
+        if before and not self.g.anaphoric(text):
             acquirer = before[0]
-        if passive and before and after and by.search(text[cue.end:after[0].start - s.start] + " par"):
+        if passive and before and after and by.search(text[cue.end:after[0].start - s.start] + self.g.agent_word):
             # "Y a été rachetée par X"
             acquirer, targets = after[0], [before[-1]]
         elif targets:
             # "le rachat de Y par X"
             tail = text[targets[-1].end - s.start:]
-            agent = re.match(r"\s*(?:\([^)]*\)\s*)?,?\s*par\s+", tail, re.I)
+            agent = self.g.agent_after.match(tail)
             if agent:
                 named = [o for o in after if o.start - s.start >= targets[-1].end - s.start + agent.end() - 1]
                 if named:
                     acquirer = named[0]
-        elif before and after and re.search(r"rachète|acquiert|racheté|acquis|absorbe|s['’]offre", text[cue.start:cue.end], re.I):
+        elif before and after and self.g.acquire_verb.search(text[cue.start:cue.end]):
             acquirer, targets = before[-1], [after[0]]
         if acquirer is None or not targets:
             return None
@@ -471,12 +459,11 @@ class ArticleReader:
                 event = self._acquire(st, index, s, cue, {}, [], [], member, targets, None) or event
         return event
 
-    @staticmethod
-    def _coordinated(s: Sentence, before: list[OrgMention], acquirer: OrgMention) -> list[OrgMention]:
+    def _coordinated(self, s: Sentence, before: list[OrgMention], acquirer: OrgMention) -> list[OrgMention]:
         """"X, Y et Z rachètent": the organizations coordinated with the subject, in text order."""
         i = before.index(acquirer)
         lo = hi = i
-        sep = re.compile(r"\s*(?:,|\bet\b|\bainsi\s+que\b)\s*(?:(?:d[eu]s?|de\s+la|d['’]|l['’]|la|le|les)\s*)?", re.I)
+        sep = self.g.coordination
         def joined(a: OrgMention, b: OrgMention) -> bool:
             return bool(sep.fullmatch(s.text[a.end - s.start:b.start - s.start]))
         while lo > 0 and joined(before[lo - 1], before[lo]):
@@ -519,7 +506,7 @@ class ArticleReader:
                 continue
             for org in orgs:
                 gap = text[max(c.end, 0):org.start - s.start]
-                if org.start - s.start > c.end and _FUNDED_AFTER.search(gap) and len(gap) < 80:
+                if org.start - s.start > c.end and self.g.funded_after.search(gap) and len(gap) < 80:
                     funded = org
                     break
             if funded:
@@ -529,14 +516,14 @@ class ArticleReader:
         raising = any(c.id != "fund-invest" for c in cues.get("funding", []))
         investing = any(c.id == "fund-invest" for c in cues.get("funding", []))
         if funded is None:
-            before_pour = re.search(r"\bpour\s*$", text[:orgs[0].start - s.start], re.I) if orgs else None
+            before_pour = self.g.funded_for.search(text[:orgs[0].start - s.start]) if orgs else None
             if subject is not None and raising and not investing:
                 funded = subject  # "X lève", "X boucle un tour de table"
             elif before_pour:
                 funded = orgs[0]  # "110 milliards de dollars pour X"
             current = st.current if st.current and st.current.kind == "round" else (st.rounds[-1] if st.rounds else None)
             if funded is None and current is not None and (
-                    investing or _PRONOUN_OBJECT.search(text) or cues.get("investor") or cues.get("lead_investor")
+                    investing or self.g.pronoun_object.search(text) or cues.get("investor") or cues.get("lead_investor")
                     or valuations):
                 # "X injecte 50 milliards", "X et Y contribuent", "menée par X": the round being described
                 contribution = True
@@ -605,7 +592,7 @@ class ArticleReader:
             record.valuation = self._money(v)
         for p in share_prices:
             record.share_price = self._money(p)
-        count = _INVESTOR_COUNT.search(text)
+        count = self.g.investor_count.search(text)
         if count:
             record.investor_count = int(count.group(1))
         self._set_date(record, date)
@@ -622,17 +609,17 @@ class ArticleReader:
         self._remember(st, funded)
         return round_event
 
-    @staticmethod
-    def _amount_and_target(text: str, figures: list[Figure]) -> tuple[Figure | None, Figure | None]:
+    def _amount_and_target(self, text: str, figures: list[Figure]) -> tuple[Figure | None, Figure | None]:
+        g = self.g
         if len(figures) >= 2:
             a, b = figures[0], figures[1]
             between = text[a.end:b.start]
-            if _TARGET_OF.search(between) and re.search(r"\bdont\b", between, re.I):
+            if g.target_of.search(between) and g.part_of_target.search(between):
                 return b, a  # "un tour de 818 millions, dont 686 millions déjà sécurisés"
-            if _TARGET_OF.search(between) or _TARGET_AFTER.match(text[b.end:]):
+            if g.target_of.search(between) or g.target_after.match(text[b.end:]):
                 return a, b  # "686 M$ sur les 818 M$ visés"
         first = figures[0]
-        if _TARGET_BEFORE.search(text[:first.start]):
+        if g.target_before.search(text[:first.start]):
             return None, first
         return first, None
 
@@ -654,7 +641,7 @@ class ArticleReader:
     def _investors_from_cues(self, st, s, cues, orgs, funded_key) -> list[OrgMention]:
         investors: list[OrgMention] = []
         for c in cues.get("investor", []):
-            if c.id == "inv-parmi" and re.match(r"parmi", s.text[c.start:], re.I):
+            if c.id == "inv-parmi" and self.g.among.match(s.text[c.start:]):
                 # "X et Y figurent parmi les investisseurs" / "Parmi les investisseurs figurent X et Y"
                 investors += [o for o in orgs if o.end - s.start <= c.start] or [
                     o for o in orgs if o.start - s.start >= c.end]
@@ -696,15 +683,15 @@ class ArticleReader:
     # -- compute deals -----------------------------------------------------
     def _deal(self, st, index, s, cues, orgs, event_money, dates, subject) -> _Event | None:
         text = s.text
-        capacities = find_capacities(text)
-        durations = find_durations(text)
-        horizons = find_horizons(text)
+        capacities = find_capacities(text, self.lang)
+        durations = find_durations(text, self.lang)
+        horizons = find_horizons(text, self.lang)
         anaphora = cues.get("deal_anaphora", [])
         previous = bool(cues.get("previous_event"))
         parties = [o for o in orgs if not st.gazetteer.is_person(o.name)]
-        if any(re.match(r"les\s+deux", text[c.start:c.end], re.I) for c in anaphora) and st.current is not None:
+        if any(self.g.both_parties.match(text[c.start:c.end]) for c in anaphora) and st.current is not None:
             parties = self._event_orgs(st, st.current) + parties
-        if _anaphoric(text) and st.focus is not None:
+        if self.g.anaphoric(text) and st.focus is not None:
             parties = [st.focus] + parties
         parties = list({p.key: p for p in reversed(parties)}.values())[::-1]
         figures = [f for f in event_money if f.unit is not None]
@@ -731,7 +718,7 @@ class ArticleReader:
             date = self._date_for_event(dates, cues, value is not None or bool(capacities))
             event = None if previous else self._find_deal(st, parties, value, date)
             if event is None and not previous and not figures and not capacities and not cues.get("announcement") \
-                    and any(re.match(r"les\s+deux|en\s+échange|dans\s+le\s+cadre", text[c.start:c.end], re.I) for c in anaphora):
+                    and any(self.g.deal_frame.match(text[c.start:c.end]) for c in anaphora):
                 date = date or (st.current.record.announced if st.current is not None else None)
             if event is None:
                 event = _Event("deal", ComputeDealRecord(), earlier=previous, last_sentence=index)
@@ -784,8 +771,8 @@ class ArticleReader:
         text = s.text
         figures = [f for f in event_money if f.unit is not None]
         record: ComputeDealRecord = event.record
-        self._deal_figures(event, text, figures[0] if figures else None, find_capacities(text), find_durations(text),
-                           find_horizons(text), s)
+        self._deal_figures(event, text, figures[0] if figures else None, find_capacities(text, self.lang),
+                           find_durations(text, self.lang), find_horizons(text, self.lang), s)
         self._set_date(record, self._date_for_event(dates, cues, False))
         self._platforms(st, s, record)
         cue = (cues.get("deal_anaphora") or cues.get("compute_deal") or [Cue("deal", "deal-context", 0, 0)])[0]
@@ -795,7 +782,7 @@ class ArticleReader:
 
     def _deal_figures(self, event: _Event, text, value: Figure | None, capacities, durations, horizons, s) -> None:
         record: ComputeDealRecord = event.record
-        is_total = value is not None and bool(_TOTAL.search(text[max(0, value.start - 40):value.start]))
+        is_total = value is not None and bool(self.g.total.search(text[max(0, value.start - 40):value.start]))
         if value is not None:
             if record.value is None or (is_total and not event.value_is_total):
                 record.value = Money(value.value, value.unit, value.bound)
@@ -811,7 +798,7 @@ class ArticleReader:
             record.horizon_year = int(horizons[0].value)
 
     def _platforms(self, st, s: Sentence, record: ComputeDealRecord) -> None:
-        not_used = _cue_regexes()["platform_not_used"]
+        not_used = _cue_regexes(self.lang)["platform_not_used"]
         for p in s.platforms:
             before = s.text[max(0, p.start - s.start - 30):p.start - s.start]
             if any(regex.search(before) for _, regex in not_used):
@@ -844,7 +831,7 @@ class ArticleReader:
         for p in sorted((o for o in s.orgs if o.key in keys), key=lambda o: o.start, reverse=True):
             a, b = p.start - s.start, p.end - s.start
             marked = marked[:a] + f"\x01{p.key}\x02" + marked[b:]
-        for _, template in _direction_templates():
+        for _, template in _direction_templates(self.lang):
             pattern = template.replace("(?P<provider>ORG)", "\x01(?P<provider>[^\x02]+)\x02").replace(
                 "(?P<customer>ORG)", "\x01(?P<customer>[^\x02]+)\x02")
             m = re.search(pattern, marked, re.I)
@@ -861,14 +848,14 @@ class ArticleReader:
     def _direction_from_verbs(self, st, s: Sentence, parties: list[OrgMention]):
         """"X réserve 90 MW chez Y": the subject of a deal verb takes the verb's role, the party after it the other."""
         text = s.text
-        for regex, role in _deal_roles():
+        for regex, role in _deal_roles(self.lang):
             m = regex.search(text)
             if m is None:
                 continue
             before = [p for p in parties if p.end - s.start <= m.start()]
             after = [p for p in parties if p.start - s.start >= m.end()]
-            subject = next((p for p in reversed(before) if _SUBJECT_GAP.fullmatch(text[p.end - s.start:m.start()])), None)
-            if subject is None and _anaphoric(text) and st.focus is not None:
+            subject = next((p for p in reversed(before) if self.g.subject_gap.fullmatch(text[p.end - s.start:m.start()])), None)
+            if subject is None and self.g.anaphoric(text) and st.focus is not None:
                 subject = next((p for p in parties if p.key == st.focus.key), None)
             other = next((p for p in after if subject is None or p.key != subject.key), None)
             if subject is None or other is None:
@@ -916,20 +903,20 @@ class ArticleReader:
             extraction.compute_deals.append(e.record)
         for e in st.acquisitions:
             # an acquisition announced in the article, with no date of its own, dates from the publication
-            if e.record.announced is None and any(ev.rule.startswith("acq") and _ANNOUNCED.search(ev.sentence_text)
+            if e.record.announced is None and any(ev.rule.startswith("acq") and self.g.announced.search(ev.sentence_text)
                                                   for ev in e.record.evidence):
                 e.record.announced = undated_default
         extraction.acquisitions = [e.record for e in st.acquisitions]
-        self._fill_currency(article.text, extraction)
+        self._fill_currency(article.text, extraction, self.lang)
         extraction.organizations = self._organizations(st, sentences)
         extraction.platforms = self._platform_records(st, sentences)
         return extraction
 
     @staticmethod
-    def _fill_currency(text: str, extraction: Extraction) -> None:
+    def _fill_currency(text: str, extraction: Extraction, lang: str) -> None:
         """A figure written without its currency ("686 millions") takes the article's currency; none, no figure."""
         counts: dict[str, int] = {}
-        for f in find_money(text):
+        for f in find_money(text, lang):
             if f.unit:
                 counts[f.unit] = counts.get(f.unit, 0) + 1
         currency = max(sorted(counts), key=counts.get) if counts else None

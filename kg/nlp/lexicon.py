@@ -48,19 +48,44 @@ def _load_jsonl(name: str) -> list[dict[str, Any]]:
     return rows
 
 
-@lru_cache(maxsize=None)
-def quantities() -> dict[str, Any]:
-    return _load_yaml("quantities.yaml")
+#: The languages whose articles are read: each has a folder ``lang/<code>/`` with the same files.
+LANGUAGES = ("fr", "en")
+
+
+def _lang_folder(lang: str) -> Path:
+    if lang not in LANGUAGES:
+        raise EnvironmentProblem(f"no rules for language {lang!r} (supported: {', '.join(LANGUAGES)})")
+    return LANG_DIR / lang
 
 
 @lru_cache(maxsize=None)
-def dates() -> dict[str, Any]:
-    return _load_yaml("dates.yaml")
+def quantities(lang: str = "fr") -> dict[str, Any]:
+    """Number and scale words, currencies, bounds, capacities, durations (``lang/<lang>/quantities.yaml``)."""
+    return _load_yaml("quantities.yaml", _lang_folder(lang))
 
 
 @lru_cache(maxsize=None)
-def cues() -> dict[str, Any]:
-    return _load_yaml("cues.yaml")
+def dates(lang: str = "fr") -> dict[str, Any]:
+    """Months, weekdays, date patterns and relative expressions (``lang/<lang>/dates.yaml``)."""
+    return _load_yaml("dates.yaml", _lang_folder(lang))
+
+
+@lru_cache(maxsize=None)
+def cues(lang: str = "fr") -> dict[str, Any]:
+    """The wording of events and roles, and the grammar the event rules read (``lang/<lang>/cues.yaml``)."""
+    return _load_yaml("cues.yaml", _lang_folder(lang))
+
+
+@lru_cache(maxsize=None)
+def name_endings() -> dict[str, Any]:
+    """Name endings that mark an organization, and the kind they tell (``data/name_endings.yaml``)."""
+    return _load_yaml("name_endings.yaml")
+
+
+@lru_cache(maxsize=None)
+def languages() -> dict[str, Any]:
+    """Frequent function words of several languages, to tell an article's language (``data/languages.yaml``)."""
+    return _load_yaml("languages.yaml")
 
 
 @lru_cache(maxsize=None)
@@ -81,7 +106,7 @@ def not_organizations() -> dict[str, Any]:
 @lru_cache(maxsize=None)
 def mention_contexts(lang: str = "fr") -> dict[str, Any]:
     """What the words around a name tell about it (``lang/<lang>/mentions.yaml``)."""
-    return _load_yaml("mentions.yaml", LANG_DIR / lang)
+    return _load_yaml("mentions.yaml", _lang_folder(lang))
 
 
 def _load_lines(name: str) -> list[str]:

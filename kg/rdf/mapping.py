@@ -216,6 +216,8 @@ class _Builder:
         g.add((node, AIKG.contentHash, _literal(article.content_hash)))
         if article.published:
             g.add((node, SDO.datePublished, Literal(article.published, datatype=XSD.date)))
+        if article.language:
+            g.add((node, DCTERMS.language, Literal(article.language, datatype=XSD.language)))
 
     def fact(self, node: URIRef, cls: URIRef, evidence: Sequence[Evidence], label: str | None = None) -> _Adds:
         """Write type, name and provenance into each supporting article's graph.

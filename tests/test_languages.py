@@ -1,0 +1,186 @@
+"""French and English articles: the language of each article, English figures, dates and roles.
+
+Sentences written for these tests (invented names); each states one construction of English
+news. Needs the French and English spaCy models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from rdflib import Dataset, Literal
+from rdflib.namespace import DCTERMS, XSD
+
+from kg.cli import main
+from kg.corpus import parse_article
+from kg.names import loose_key as k
+from kg.nlp.dates import find_dates
+from kg.nlp.language import detect
+from kg.nlp.normalize import find_capacities, find_durations, find_horizons, find_money, parse_number
+
+pytestmark = pytest.mark.model
+HEADER = " date 2025-06-12 Title\n\n"  # a Thursday
+
+
+@pytest.mark.parametrize("text, language", [
+    ("La start-up a levé 20 millions d'euros auprès de ses investisseurs historiques.", "fr"),
+    ("The start-up said on Tuesday that it had raised $20 million from its existing investors.", "en"),
+    ("La empresa anunció que los socios del fondo están de acuerdo con la operación.", "es"),
+    ("Das Unternehmen hat eine Finanzierungsrunde abgeschlossen und wird mit dem Geld wachsen.", "de"),
+    ("A empresa anunciou que o fundo investiu na startup e que os investidores estão satisfeitos.", "pt"),
+    ("12345 67890", None),
+])
+def test_the_language_of_a_text(text, language):
+    assert detect(text).language == language
+
+
+@pytest.mark.parametrize("text, value, currency", [
+    ("raised $1.5 billion", Decimal("1500000000"), "USD"),
+    ("raised $1.5B", Decimal("1500000000"), "USD"),
+    ("a $500M round", Decimal("500000000"), "USD"),
+    ("US$2bn in new equity", Decimal("2000000000"), "USD"),
+    ("a £200m facility", Decimal("200000000"), "GBP"),
+    ("€1.2bn of capital", Decimal("1200000000"), "EUR"),
+    ("a $40 billion-plus deal", Decimal("40000000000"), "USD"),
+    ("$1,250 million", Decimal("1250000000"), "USD"),
+    ("3 billion euros", Decimal("3000000000"), "EUR"),
+    ("₹1,200 crore", None, None),  # no scale word of the list: no invented figure
+])
+def test_english_amounts(text, value, currency):
+    found = find_money(text, "en")
+    if value is None:
+        assert all(f.unit != "INR" or f.value < 10_000 for f in found)
+        return
+    assert [(f.value, f.unit) for f in found][:1] == [(value, currency)]
+
+
+def test_english_digits_group_thousands_with_commas():
+    assert parse_number("1,500", "en") == 1500
+    assert parse_number("1,5", "fr") == Decimal("1.5")
+    assert find_money("5 M people", "en") == []  # a bare letter scale is no amount without a currency
+
+
+def test_english_bounds_capacities_durations_and_horizons():
+    assert [f.bound for f in find_money("up to $6.5bn", "en")] == ["at_most"]
+    assert [f.bound for f in find_money("more than $2 billion", "en")] == ["at_least"]
+    assert [f.value for f in find_capacities("a 1.2 GW campus and 300 megawatts", "en")] == [1200, 300]
+    assert [f.value for f in find_durations("a five-year deal", "en")] == [5]
+    assert [f.value for f in find_durations("over six years", "en")] == [6]
+    assert [f.value for f in find_horizons("online by 2030", "en")] == [2030]
+    assert find_durations("two years ago", "en") == []
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("on Sept. 15, 2025", "2025-09-15"),
+    ("on September 15", "2024-09-15"),  # after the reference date: the year before
+    ("15 March 2025", "2025-03-15"),
+    ("in March 2025", "2025-03"),
+    ("in early May", "2025-05"),
+    ("said on Tuesday", "2025-06-10"),
+    ("last month", "2025-05"),
+    ("earlier this year", "2025"),
+    ("in 2024", "2024"),
+])
+def test_english_dates(text, iso):
+    found = [d for d in find_dates(text, dt.date(2025, 6, 12), lang="en") if d.iso]
+    assert [d.iso for d in found] == [iso]
+
+
+@pytest.fixture(scope="module")
+def run():
+    from kg.nlp import Extractor
+
+    extractor = Extractor()
+
+    def _run(text: str):
+        [extraction] = list(extractor.extract([parse_article("t", HEADER + text)]))
+        return extraction
+
+    return _run
+
+
+def test_a_round_with_its_lead_and_participants(run):
+    ex = run("Orvane Labs has raised $120 million in a Series B round led by Pelle Capital, with participation "
+             "from Brise Ventures and Orvieto Partners.")
+    [r] = ex.funding_rounds
+    assert r.organization == k("Orvane Labs")
+    assert (r.amount.amount, r.amount.currency) == (120_000_000, "USD")
+    assert r.lead_investors == [k("Pelle Capital")]
+    assert set(r.investors) == {k("Pelle Capital"), k("Brise Ventures"), k("Orvieto Partners")}
+    assert ex.article.language == "en"
+
+
+def test_investors_named_before_took_part(run):
+    ex = run("Orvane Labs closed a $45 million Series A. Pelle Capital led the round, and Brise Ventures and "
+             "Orvieto Partners also took part.")
+    [r] = ex.funding_rounds
+    assert {k("Brise Ventures"), k("Orvieto Partners")} <= set(r.investors)
+
+
+def test_an_agreed_acquisition(run):
+    ex = run("Talvane Systems agreed to acquire Merrow Compute for $2.1 billion, the companies said on Monday.")
+    [a] = ex.acquisitions
+    assert (a.acquirer, a.target) == (k("Talvane Systems"), k("Merrow Compute"))
+    assert a.value.amount == 2_100_000_000
+
+
+def test_a_passive_acquisition(run):
+    ex = run("Merrow Compute was acquired by Talvane Systems last month.")
+    [a] = ex.acquisitions
+    assert (a.acquirer, a.target) == (k("Talvane Systems"), k("Merrow Compute"))
+
+
+def test_a_lease_gives_provider_and_customer(run):
+    ex = run("Kestrel Cloud will provide 200 MW of GPU capacity to Orvane Labs under a six-year, $3 billion "
+             "agreement.")
+    [d] = ex.compute_deals
+    assert d.providers == [k("Kestrel Cloud")] and d.customers == [k("Orvane Labs")]
+    assert d.capacity_mw.value == 200 and d.duration_years == 6 and d.value.amount == 3_000_000_000
+
+
+def test_people_and_places_are_not_organizations(run):
+    ex = run("Orvane Labs chief executive Maren Holt said the Austin-based company raised $30 million. "
+             "The round was led by Pelle Capital.")
+    names = {o.name for o in ex.organizations}
+    assert "Maren Holt" not in names and "Orvane Labs" in names
+
+
+def test_an_article_in_another_language_is_reported_and_skipped(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fr.txt").write_text(" date 2025-06-12 Titre\n\nOrvane Labs a levé 20 millions d'euros auprès "
+                                   "de Pelle Capital.", encoding="utf-8")
+    (folder / "en.txt").write_text(HEADER + "Orvane Labs raised $20 million from Pelle Capital, the company "
+                                   "said.", encoding="utf-8")
+    (folder / "es.txt").write_text(" date 2025-06-12 Título\n\nLa empresa Orvane Labs anunció que los socios "
+                                   "del fondo están de acuerdo con la operación de la empresa.", encoding="utf-8")
+    out = tmp_path / "out" / "graph.ttl"
+    result = CliRunner().invoke(main, ["build", str(folder), "-o", str(out), "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert f"skipped: {folder / 'es.txt'}: not a French or English article: it reads as 'es'" in result.stderr
+    ds = Dataset()
+    ds.parse(out.with_suffix(".trig"), format="trig")
+    languages = {o for _, _, o, _ in ds.quads((None, DCTERMS.language, None, None))}
+    assert languages == {Literal("fr", datatype=XSD.language), Literal("en", datatype=XSD.language)}
+
+
+def test_a_forced_language_reads_every_article_in_it():
+    from kg.nlp import Extractor
+
+    [ex] = Extractor(language="en").extract([parse_article("t", HEADER + "Orvane Labs raised $5M.")])
+    assert ex.article.language == "en" and ex.funding_rounds[0].amount.amount == 5_000_000
+
+
+def test_english_without_a_statistical_model_reads_the_same_constructions():
+    from kg.nlp import Extractor
+
+    extractor = Extractor(models={"en": "blank"})
+    [ex] = extractor.extract([parse_article("t", HEADER + "Orvane Labs has raised $120 million in a round led "
+                                                          "by Pelle Capital, the company said.")])
+    assert extractor.readers("en").nlp.pipe_names[:1] == ["sentencizer"]
+    [r] = ex.funding_rounds
+    assert r.organization == k("Orvane Labs") and r.lead_investors == [k("Pelle Capital")]
