@@ -184,3 +184,44 @@ def test_english_without_a_statistical_model_reads_the_same_constructions():
     assert extractor.readers("en").nlp.pipe_names[:1] == ["sentencizer"]
     [r] = ex.funding_rounds
     assert r.organization == k("Orvane Labs") and r.lead_investors == [k("Pelle Capital")]
+
+
+def test_the_first_word_of_a_name_names_it_again(run):
+    ex = run("Kaizora Compute runs GPU clusters in Johor. Last week Kaizora, a Kuala Lumpur-based company that "
+             "runs Nvidia GPU clusters, closed a $210 million Series C co-led by Pelle Capital and Brise Ventures.")
+    [r] = ex.funding_rounds
+    assert r.organization == k("Kaizora Compute")
+    assert r.lead_investors == [k("Pelle Capital"), k("Brise Ventures")]
+
+
+def test_a_first_word_shared_by_two_names_is_not_read_alone(run):
+    ex = run("Taemin Ventures backs the chip start-ups; Taemin Electronics makes memory. Taemin raised $20 million.")
+    assert not any(r.organization == k("Taemin Ventures") for r in ex.funding_rounds)
+
+
+@pytest.mark.parametrize("text, leads", [
+    ("Orvane Labs closed a $50 million round. Thistledown Capital led the round and existing backer Canary Row "
+     "Ventures followed on.", ["Thistledown Capital"]),
+    ("Orvane Labs raised $120 million. Pelle Capital and Brise Ventures co-led.", ["Pelle Capital", "Brise Ventures"]),
+    ("Orvane Labs closed a $50 million round. Limmat Ventures led, with Rigi Capital also taking part.",
+     ["Limmat Ventures"]),
+])
+def test_leads_named_before_the_verb(run, text, leads):
+    [r] = run(text).funding_rounds
+    assert r.lead_investors == [k(x) for x in leads]
+
+
+@pytest.mark.parametrize("text, name", [
+    ("The Pune-based Orvane Labs raised $12 million from Pelle Capital.", "Orvane Labs"),
+    ("Abu Dhabi's Qasr Capital invested $40 million in Orvane Labs.", "Qasr Capital"),
+    ("The 84MW Orvane Cloud campus opened; Orvane Cloud raised $30 million.", "Orvane Cloud"),
+])
+def test_descriptions_before_a_name_are_not_part_of_it(run, text, name):
+    names = {o.name for o in run(text).organizations}
+    assert name in names and not any(n != name and n.endswith(name) for n in names)
+
+
+def test_the_maker_of_the_chips_used_is_no_party_of_a_deal(run):
+    ex = run("Kestrel Cloud will provide 4,000 Nvidia H200 GPUs to Orvane Labs under a $300 million agreement.")
+    [d] = ex.compute_deals
+    assert set(d.parties) == {k("Kestrel Cloud"), k("Orvane Labs")}

@@ -97,3 +97,11 @@ def test_the_subject_of_a_deal_verb_takes_its_role(run, text, provider, customer
     [deal] = run(text).compute_deals
     assert (deal.providers, deal.customers) == ([k(provider)], [k(customer)])
     assert deal.value is not None and deal.value.currency in ("EUR", "GBP", "CHF")
+
+
+def test_leads_named_before_the_verb():
+    from kg.nlp import Extractor
+
+    [ex] = Extractor().extract([parse_article("t", HEADER + "Orvane Labs a levé 50 millions d'euros. Pelle Capital "
+                                                           "et Brise Ventures ont mené le tour.")])
+    assert ex.funding_rounds[0].lead_investors == [k("Pelle Capital"), k("Brise Ventures")]

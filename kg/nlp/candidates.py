@@ -40,15 +40,18 @@ class CandidateJudge:
             rf"(?:^|[^\w])(?:{_phrases(d['product_before'])})(?:\s+(?-i:(?!(?:{d['product_stop_words']})\b)[a-zà-ÿ-]+|d['’]\s*[a-zà-ÿ-]+)){{0,3}}\s*[,:]?\s*$", re.I)
         self._place_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['place_before'])})\s*$", re.I)
         self._date_words = {w.lower() for w in d["date_words"]}
+        self._weekdays = set(lexicon.dates(lang)["weekdays"])
         self._org_noun_before = re.compile(rf"(?:{d['org_nouns_before']})\s*$", re.I)
         self._person_demonym = re.compile(rf"(?:^|[^\w])(?:{d['person_demonym_articles']})\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$")
 
     def strip_date_words(self, start: int, name: str) -> tuple[int, str]:
         """"Lundi – Revontuli Compute" -> "Revontuli Compute": a day or month heading a line is no part of a name."""
         while True:
-            m = re.match(r"([\w’']+)\s*[–—:-]?\s*", name)
+            m = re.match(r"([\w’']+)\s*([–—:|-]?)\s*", name)
             if not m or m.group(1).lower() not in self._date_words or m.end() >= len(name):
                 return start, name
+            if not m.group(2) and m.group(1).lower() not in self._weekdays:
+                return start, name  # "March Capital": a month without a dash after it may begin a name
             start, name = start + m.end(), name[m.end():]
 
 
@@ -81,8 +84,10 @@ class CandidateJudge:
         if span is not None and len(span) == 1:
             token = span[0]
             at_start = token.is_sent_start or token.i == 0 or doc[token.i - 1].text in (":", "–", "—", "-", "|", "«", "\"")
+            # a word the model knows as a common word; a model without vectors tells it by its tag alone
+            known = doc.vocab.has_vector(token.lower_) or (not len(doc.vocab.vectors) and token.pos_ not in ("", "X"))
             if at_start and token.text[:1].isupper() and not token.text.isupper() \
-                    and doc.vocab.has_vector(token.lower_) and token.pos_ != "PROPN":
+                    and known and token.pos_ != "PROPN":
                 return "common-word"
             if token.ent_type_ == "LOC" and source != "suffix" \
                     and self._place_before.search(before_in_line):

@@ -191,6 +191,7 @@ class ArticleReader:
         self.gazetteer = gazetteer
         self.lang = lang
         self.g = grammar(lang)
+        self._chip_word_before = re.compile(rf"(?:{lexicon.mention_contexts(lang)['chip_context']})s?\s*$", re.I)
 
     # -- entry point -------------------------------------------------------
     def read(self, article: Article, sentences: list[Sentence]) -> Extraction:
@@ -287,7 +288,9 @@ class ArticleReader:
 
     def _subject_of_verb(self, s: Sentence, orgs: list[OrgMention], cues: dict[str, list[Cue]]) -> OrgMention | None:
         """"X a levé", "X vient de boucler", "X rachète": the organization just before a verb cue."""
-        verbs = [c for kind in ("funding", "acquisition", "compute_deal") for c in cues.get(kind, [])]
+        # "deal-compute" cues are nouns ("GPU clusters", "centres de données"): the name before one is its owner
+        verbs = [c for kind in ("funding", "acquisition", "compute_deal") for c in cues.get(kind, [])
+                 if c.id != "deal-compute"]
         for cue in sorted(verbs, key=lambda c: c.start):
             for org in orgs:
                 gap = s.text[org.end - s.start:cue.start]
@@ -659,7 +662,12 @@ class ArticleReader:
 
     def _leads(self, st, s, cues, orgs, record: FundingRoundRecord) -> None:
         for c in cues.get("lead_investor", []):
-            for lead in self._names_after(st, s, c.end, orgs):  # co-leads: "mené par X et Y"
+            if c.id == "lead-before":  # "X et Y ont mené le tour", "X and Y co-led": the leads come first
+                before = [o for o in orgs if o.end - s.start <= c.start]
+                leads = self._coordinated(s, before, before[-1]) if before else []
+            else:
+                leads = self._names_after(st, s, c.end, orgs)  # co-leads: "mené par X et Y"
+            for lead in leads:
                 if lead.key == record.organization:
                     continue
                 if lead.key not in record.lead_investors:
@@ -688,7 +696,7 @@ class ArticleReader:
         horizons = find_horizons(text, self.lang)
         anaphora = cues.get("deal_anaphora", [])
         previous = bool(cues.get("previous_event"))
-        parties = [o for o in orgs if not st.gazetteer.is_person(o.name)]
+        parties = [o for o in orgs if not st.gazetteer.is_person(o.name) and not self._names_a_chip(s, o)]
         if any(self.g.both_parties.match(text[c.start:c.end]) for c in anaphora) and st.current is not None:
             parties = self._event_orgs(st, st.current) + parties
         if self.g.anaphoric(text) and st.focus is not None:
@@ -764,6 +772,15 @@ class ArticleReader:
                 figures and target.record.value and figures[0].value == target.record.value.amount):
             return None
         return self._attach_to(st, target, index, s, event_money, dates, cues)
+
+    def _names_a_chip(self, s: Sentence, org: OrgMention) -> bool:
+        """"Nvidia H100", "Nvidia's H200", "des GPU Nvidia": the maker names the chip used, it is no party."""
+        for p in s.platforms:
+            if p.manufacturer and loose_key(p.manufacturer) == org.key \
+                    and (0 <= p.start - org.end <= 3 or 0 <= org.start - p.end <= 3):
+                return True
+        before = s.text[max(0, org.start - s.start - 20):org.start - s.start]
+        return bool(org.kinds) and org.kinds[0] == "ChipMaker" and bool(self._chip_word_before.search(before))
 
     def _attach_to(self, st, event: _Event, index, s, event_money, dates, cues) -> _Event | None:
         if event.kind != "deal":

@@ -85,6 +85,7 @@ class Gazetteer:
                 self._platform_by_fold.setdefault(fold(name), row)
         data = lexicon.not_organizations()
         self.not_org = {fold(x) for x in data["products_and_terms"]}
+        self.not_org_endings = frozenset(data["not_organization_endings"])
         self.first_names = lexicon.first_names()
 
     def org(self, name: str) -> dict | None:
@@ -135,5 +136,8 @@ class Gazetteer:
     def rejects(self, name: str) -> bool:
         """Products, generic terms, platforms and people are not organizations."""
         folded = fold(name)
+        last = name.split()[-1] if name.split() else ""
         return (not folded or folded in self.not_org or self.platform(name) is not None
-                or self.is_person(name) or not re.search(r"[A-Za-z]", name))
+                or self.is_person(name) or not re.search(r"[A-Za-z]", name)
+                or (last in self.not_org_endings and " " in name)  # a law or a plan ("... Act")
+                or bool(re.fullmatch(r"(?:19|20)\d\d", last)) and " " in name)  # "Vision 2030": a plan

@@ -133,6 +133,12 @@ class MentionFinder:
         self._chip_context = re.compile(contexts["chip_context"], re.I)
         self._of_word_end = re.compile(rf"(?:^|\s)(?:{contexts['of_words']})$", re.I)
         self._of_word_next = re.compile(rf"[ \u00a0]+(?:{contexts['of_words']})", re.I)
+        quantities = lexicon.quantities(lang)
+        self._currency_codes = frozenset(c["code"] for c in quantities["currencies"] + quantities["prefix_currencies"])
+        self._head_word = re.compile(f"(?:{contexts['org_heads']})")  # "Fonds X", "Bank of X": the head is in the name
+        self._org_noun_word = re.compile(rf"(?:{cues['org_nouns']})s?", re.I)
+        # capitalised demonyms only (English writes them so; French ones are lower-case and read above)
+        self._demonym_word = re.compile(rf"(?:(?:{contexts['org_demonyms']})[ \u00a0])+")
         # "l'américain X", "la torontoise X": a lower-case demonym used as a noun names a company
         self._demonym_pattern = re.compile(
             rf"(?<![\w])(?:{contexts['demonym_articles']})"
@@ -152,6 +158,7 @@ class MentionFinder:
         gazetteer = self._gazetteer_orgs(doc, platforms)
         taken = _Taken(len(full), [(m.start, m.end) for m in gazetteer] + [(p.start, p.end) for p in platforms])
         others = self._pattern_orgs(doc, taken, full) + self._ner_orgs(doc, taken, full)
+        others += self._short_forms(doc, full, gazetteer + others, taken)
         mentions = sorted(gazetteer + others, key=lambda m: m.start)
         mention_starts = [m.start for m in mentions]
         refused = self.refused(doc, full, mentions)
@@ -244,6 +251,8 @@ class MentionFinder:
         while len(tokens) > 1 and fold(tokens[0]) in self.gazetteer.not_org and not self.gazetteer.org(" ".join(tokens)):
             start += len(tokens[0]) + 1
             tokens = tokens[1:]
+        if tokens and not self.gazetteer.org(" ".join(tokens)):
+            start, tokens = self._strip_descriptors(start, tokens)
         name = " ".join(tokens).strip(" .,;:!?«»\"'’()—–-")
         if not name or not name[0].isupper() and not name[0].isdigit():
             return None
@@ -252,11 +261,85 @@ class MentionFinder:
         row = self.gazetteer.org(name)
         if row is not None:
             return self.gazetteer.mention(start, start + len(name), name, row)
-        if self.gazetteer.rejects(name) or is_figure(name, self.lang) or re.search(r"[$€£¥]", name):
+        if self.gazetteer.rejects(name) or is_figure(name, self.lang) or re.search(r"[$€£¥]", name) \
+                or name in self._currency_codes:
             return None
         if self.judge.reason(doc, full, start, start + len(name), name, source) is not None:
             return None
         return self.gazetteer.unlisted(start, name, source, rule)
+
+    def _strip_descriptors(self, start: int, tokens: list[str]) -> tuple[int, list[str]]:
+        """Words that describe the organization before its name: "Abu Dhabi's X" (an owner), "84MW X" (a
+        figure), "London-based X", "Indian X" (a demonym), "Rival X" (an organization noun)."""
+        for i in range(len(tokens) - 1, 0, -1):
+            if re.search(r"[’']s$", tokens[i - 1]) and tokens[i][:1].isupper():
+                start += sum(len(t) + 1 for t in tokens[:i])
+                tokens = tokens[i:]
+                break
+        while len(tokens) > 1 and (_FIGURE_WORD.fullmatch(tokens[0]) or _DESCRIBED.fullmatch(tokens[0])
+                                   or self._org_noun_word.fullmatch(tokens[0]) and not self._head_word.fullmatch(tokens[0])):
+            start += len(tokens[0]) + 1
+            tokens = tokens[1:]
+        m = self._demonym_word.match(" ".join(tokens))
+        if m and m.end() < len(" ".join(tokens)):
+            dropped = len(m.group(0).split())
+            start += len(m.group(0))
+            tokens = tokens[dropped:]
+        if tokens and (_FIGURE_WORD.fullmatch(tokens[0]) or _DESCRIBED.fullmatch(tokens[0])):
+            return start, []  # "Pune-based" alone: no name
+        return start, tokens
+
+    def _short_forms(self, doc: Doc, full: str, found: list[OrgMention], taken: _Taken) -> list[OrgMention]:
+        """"Kaizora" after "Kaizora Compute": the first word of a name found in the article names it again.
+
+        Only a distinctive word: capitalised, not a common or function word, a given name, a place, a
+        demonym or the head of another name, and the first word of one organization of the article only.
+        One pass over the text for all of them.
+        """
+        owners: dict[str, OrgMention | None] = {}
+        for m in found:
+            words = m.text.split()
+            if len(words) < 2 or m.source.startswith("ner") or any(c.isdigit() for c in m.text):
+                continue  # an entity label alone, or "Reachy 2": a product's version
+            first = words[0]
+            if not (len(first) >= 4 and first.isalpha() and first[0].isupper() and not first.isupper()) \
+                    or self._is_common(first):
+                continue
+            if first in owners and owners[first] is not None and owners[first].key != m.key:
+                owners[first] = None  # "Pallas Compute" and "Pallas Capital": ambiguous
+            else:
+                owners.setdefault(first, m)
+        owners = {w: m for w, m in owners.items() if m is not None}
+        if not owners:
+            return []
+        pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(owners, key=len, reverse=True)))})(?![\w-])")
+        hits = list(pattern.finditer(full))
+        for hit in hits:  # "Taemin Ventures" and "Taemin Electronics" in one text: the word alone is ambiguous
+            nxt = re.match(rf"[ \u00a0]+([{UPPER}][\w-]*)", full[hit.end():hit.end() + 40])
+            owner = owners.get(hit.group(0))
+            if nxt and owner is not None and nxt.group(1) != owner.text.split()[1]:
+                owners[hit.group(0)] = None
+        out = []
+        for hit in hits:
+            start, end = hit.span()
+            owner = owners[hit.group(0)]
+            if owner is None or taken.overlaps(start, end) or re.match(r"[ \u00a0]*(?:[A-Z]|\d)", full[end:end + 2]):
+                continue  # inside a name already, the start of a longer name, or "Ondine 3" (a version)
+            span = doc.char_span(start, end)
+            if span is None or span[0].pos_ and span[0].pos_ not in ("PROPN", "NOUN", "X"):
+                continue  # "Together" as an adverb
+            out.append(OrgMention(start, end, hit.group(0), owner.name, owner.source, "org-short-form",
+                                  owner.kinds, owner.wikidata, owner.aliases))
+            taken.add(start, end)
+        return out
+
+    def _is_common(self, word: str) -> bool:
+        folded = fold(word)
+        return (word.lower() in self._function_words or folded in self.gazetteer.not_org
+                or word.lower() in self.gazetteer.first_names or folded in self.judge.places
+                or word.lower() in self.judge.data["date_words"] or bool(self._head_word.fullmatch(word))
+                or bool(self._org_noun_word.fullmatch(word)) or bool(self._demonym_word.match(word + " "))
+                or self.gazetteer.org(word) is not None)
 
     def _pattern_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
         found = []
@@ -320,6 +403,8 @@ class MentionFinder:
 
 
 _CAPITALISED = re.compile(_NAME)
+_FIGURE_WORD = re.compile(r"\d[\d.,]*(?:-?(?:[a-z]+|MW|GW|kW))(?:-[a-z]+)*")  # "84MW", "600-megawatt", "4b-plus"
+_DESCRIBED = re.compile(r"\S+-(?:based|headquartered|born|listed|backed|owned|controlled)")
 _BULLET = re.compile(r"\s*[•▪●\-–*]\s")
 
 
