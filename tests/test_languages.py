@@ -225,3 +225,35 @@ def test_the_maker_of_the_chips_used_is_no_party_of_a_deal(run):
     ex = run("Kestrel Cloud will provide 4,000 Nvidia H200 GPUs to Orvane Labs under a $300 million agreement.")
     [d] = ex.compute_deals
     assert set(d.parties) == {k("Kestrel Cloud"), k("Orvane Labs")}
+
+
+def test_capacity_bought_from_a_provider_is_a_deal_not_an_acquisition(run):
+    ex = run("Orvane Telecom said on Wednesday it had agreed to buy ¥90 billion ($0.6 billion) of AI computing "
+             "capacity from Osaka-based neocloud Kestrel Compute over five years.")
+    assert ex.acquisitions == []
+    [d] = ex.compute_deals
+    assert d.providers == [k("Kestrel Compute")] and d.customers == [k("Orvane Telecom")]
+    assert (d.value.amount, d.value.currency) == (90_000_000_000, "JPY") and d.duration_years == 5
+
+
+def test_a_lease_to_a_company_introduced_by_its_town(run):
+    ex = run("Kestrel Cloud has agreed to lease 2,048 Nvidia H200 chips to Jakarta-based Orvane Lingua for three "
+             "years, in a contract worth about US$110 million.")
+    [d] = ex.compute_deals
+    assert d.providers == [k("Kestrel Cloud")] and d.customers == [k("Orvane Lingua")]
+    assert (d.value.amount, d.value.bound) == (110_000_000, "about")
+
+
+def test_a_company_named_after_said_is_no_person(run):
+    ex = run("On the call, chief executive Maren Holt said Novaterra Compute had signed a four-year contract with AI "
+             "lab Orrery Labs worth about $1.1 billion for GPU capacity.")
+    [d] = ex.compute_deals
+    assert set(d.parties) == {k("Novaterra Compute"), k("Orrery Labs")} and d.value.amount == 1_100_000_000
+
+
+def test_we_in_a_quote_is_the_company_speaking(run):
+    ex = run("Kaizora Compute runs GPU clusters. \"In October we signed a three-year contract with Hanbit AI worth "
+             "$180 million,\" she says.")
+    [d] = ex.compute_deals
+    assert d.providers == [k("Kaizora Compute")] and d.customers == [k("Hanbit AI")]
+    assert d.announced.iso == "2024-10"  # the October before the publication date

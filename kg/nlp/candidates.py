@@ -65,7 +65,9 @@ class CandidateJudge:
             return "not-a-name"
         if self.gazetteer.is_person(name):
             return "person-first-name"
-        if self._person_before.search(before_in_line) or self._person_after.match(after):
+        # "said Novaterra Compute": a name that ends as a company's is no person whatever precedes it
+        if (self._person_before.search(before_in_line) or self._person_after.match(after)) \
+                and not self.gazetteer.ends_as_organization(name):
             return "person-context"
         if self._capitalised_demonym(before_in_line):
             return "person-demonym"

@@ -127,6 +127,10 @@ class Gazetteer:
     def _org_ending(self) -> re.Pattern[str]:
         return re.compile(rf"\s(?:{lexicon.name_endings()['org_suffixes']})$")
 
+    def ends_as_organization(self, name: str) -> bool:
+        """"Novaterra Compute", "Pelle Capital": the last word is one of the name endings of companies."""
+        return bool(self._org_ending.search(name))
+
     def is_person(self, name: str) -> bool:
         """A given name then a capitalised word ("Peter Thiel"), unless the name ends as a company's ("Victor Capital")."""
         tokens = name.split()

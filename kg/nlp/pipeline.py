@@ -143,6 +143,10 @@ class MentionFinder:
         self._demonym_pattern = re.compile(
             rf"(?<![\w])(?:{contexts['demonym_articles']})"
             rf"(?:{contexts['org_demonyms']})[ \u00a0]+(?P<name>{_NAME})")
+        # "Jakarta-based Nusantara Lingua": words that introduce a company's name (none in French)
+        self._introduced_pattern = re.compile(
+            rf"(?<![\w])(?:{contexts['name_introducers']})[ \u00a0]+(?P<name>{_NAME})" if contexts.get("name_introducers")
+            else r"(?!x)x")
         # "le Groupe Mauduit", "la Caisse Boréale de Placement": a capitalised head, then capitalised words,
         # lower-case connectors allowed between them
         word = rf"[{UPPER}][\w&'’-]*"
@@ -344,7 +348,7 @@ class MentionFinder:
     def _pattern_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
         found = []
         patterns = ((self._head_pattern, "suffix"), (self._suffix_pattern, "suffix"), (self._demonym_pattern, "noun"),
-                    (self._noun_pattern, "noun"))
+                    (self._noun_pattern, "noun"), (self._introduced_pattern, "noun"))
         for regex, source in patterns:
             for m in regex.finditer(full):
                 start = m.start("name")
@@ -360,6 +364,7 @@ class MentionFinder:
                             or self._of_word_next.match(full[m.end("between"):m.end("between") + 4]):
                         continue
                 rule = "org-head-pattern" if regex is self._head_pattern else \
+                    "org-introduced-pattern" if regex is self._introduced_pattern else \
                     "org-demonym-pattern" if regex is self._demonym_pattern else f"org-{source}-pattern"
                 mention = self._candidate(doc, full, start, m.group("name"), source, rule)
                 if mention:
