@@ -257,3 +257,30 @@ def test_we_in_a_quote_is_the_company_speaking(run):
     [d] = ex.compute_deals
     assert d.providers == [k("Kaizora Compute")] and d.customers == [k("Hanbit AI")]
     assert d.announced.iso == "2024-10"  # the October before the publication date
+
+
+def test_a_target_named_before_the_pronoun_that_bought_it(run):
+    ex = run("Talvane Systems builds networks. It built its pitch on Merrow Compute, a start-up it bought in 2019 "
+             "for $405 million.")
+    [a] = ex.acquisitions
+    assert (a.acquirer, a.target) == (k("Talvane Systems"), k("Merrow Compute")) and a.announced.iso == "2019"
+
+
+def test_each_member_of_a_consortium_offering_for_a_company_acquires_it(run):
+    ex = run("Harcourt Capital leads the bid. The consortium, which also includes Abu Dhabi's Qasr Capital and "
+             "Japan's Orvane Trust Bank, is offering 412p a share for Pennine Data Centres.")
+    pairs = {(a.acquirer, a.target) for a in ex.acquisitions}
+    assert {(k("Qasr Capital"), k("Pennine Data Centres")), (k("Orvane Trust Bank"), k("Pennine Data Centres"))} <= pairs
+    assert not any("dhabi" in key for key in (o.key for o in ex.organizations))
+
+
+def test_the_deal_of_an_acquisition_is_no_compute_deal(run):
+    ex = run("Talvane Systems said on Thursday it would acquire Merrow Cloud for $111 million in cash. The deal "
+             "gives Talvane Systems the cloud capacity of Merrow Cloud.")
+    assert [(a.acquirer, a.target) for a in ex.acquisitions] == [(k("Talvane Systems"), k("Merrow Cloud"))]
+    assert ex.compute_deals == []
+
+
+def test_a_loan_is_no_compute_deal(run):
+    ex = run("Orvane Cloud signed a $110 million credit agreement with Deccan Structured Credit to buy GPUs.")
+    assert ex.compute_deals == []

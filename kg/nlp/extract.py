@@ -68,9 +68,9 @@ class Grammar:
         data = lexicon.cues(lang)["grammar"]
         demonyms = lexicon.mention_contexts(lang)["org_demonyms"]
         self.lang = lang
-        self.patterns = {name: re.compile(pattern.replace("{demonyms}", demonyms), re.I)
-                         for name, pattern in data.items() if name != "agent_word"}
-        self.agent_word = data["agent_word"]
+        org_nouns = lexicon.cues(lang)["org_nouns"]
+        self.patterns = {name: re.compile(pattern.replace("{demonyms}", demonyms).replace("{org_nouns}", org_nouns), re.I)
+                         for name, pattern in data.items()}
 
     def __getattr__(self, name: str) -> re.Pattern[str]:
         try:
@@ -424,7 +424,8 @@ class ArticleReader:
         acquirer = subject
         if before and not self.g.anaphoric(text):
             acquirer = before[0]
-        if passive and before and after and by.search(text[cue.end:after[0].start - s.start] + self.g.agent_word):
+        if passive and before and after and self.g.passive_verb.match(text[cue.start:cue.end]) \
+                and by.search(text[cue.end:after[0].start - s.start]):
             # "Y a été rachetée par X"
             acquirer, targets = after[0], [before[-1]]
         elif targets:
@@ -437,6 +438,11 @@ class ArticleReader:
                     acquirer = named[0]
         elif before and after and self.g.acquire_verb.search(text[cue.start:cue.end]):
             acquirer, targets = before[-1], [after[0]]
+        elif len(before) + (st.focus is not None) >= 2 and not targets \
+                and self.g.object_pronoun_before.search(text[:cue.start]):
+            # "Arm, which it bought for $32bn": the name before is the target, the pronoun the acquirer
+            acquirer = subject if subject is not None and subject.key != before[-1].key else st.focus
+            targets = [before[-1]]
         if acquirer is None or not targets:
             return None
         acquirers = self._coordinated(s, before, acquirer) if acquirer in before else [acquirer]
@@ -914,7 +920,13 @@ class ArticleReader:
             if e.record.announced is None and not e.earlier:
                 e.record.announced = undated_default
             extraction.funding_rounds.append(e.record)
+        bought = [{e.record.acquirer, e.record.target} for e in st.acquisitions]
         for e in st.deals:
+            r: ComputeDealRecord = e.record
+            if any(set(r.parties) <= pair for pair in bought) and r.capacity_mw is None and not r.platforms:
+                continue  # "the deal" of an acquisition between the same two companies: no compute deal
+            if len([p for p in r.parties if not self._financial(st, p)]) < 2 and r.capacity_mw is None:
+                continue  # a loan or a stake: without capacity of its own, financiers make no compute deal
             if e.record.announced is None and not e.earlier:
                 e.record.announced = undated_default
             extraction.compute_deals.append(e.record)
@@ -979,6 +991,11 @@ class ArticleReader:
             aliases = {m.text for m, _ in items if m.text != best.name} | set(best.aliases)
             records.append(OrganizationRecord(key, best.name, aliases, list(best.kinds), best.wikidata, [evidence]))
         return records
+
+    @staticmethod
+    def _financial(st: _State, key: str) -> bool:
+        kinds = st.gazetteer.kinds_by_key.get(key) or list(st.role_orgs[key].kinds if key in st.role_orgs else ())
+        return bool(kinds) and kinds[0] in FINANCIAL_KINDS
 
     @staticmethod
     def _maker_in(s: Sentence, platform) -> str | None:

@@ -144,4 +144,5 @@ class Gazetteer:
         return (not folded or folded in self.not_org or self.platform(name) is not None
                 or self.is_person(name) or not re.search(r"[A-Za-z]", name)
                 or (last in self.not_org_endings and " " in name)  # a law or a plan ("... Act")
+                or bool(re.search(r"-(?:based|headquartered|listed|backed)$", name))  # "Pune-based": a description
                 or bool(re.fullmatch(r"(?:19|20)\d\d", last)) and " " in name)  # "Vision 2030": a plan

@@ -280,6 +280,8 @@ class MentionFinder:
                 start += sum(len(t) + 1 for t in tokens[:i])
                 tokens = tokens[i:]
                 break
+        if tokens and re.search(r"[’']s$", tokens[-1]) and len(tokens[-1]) > 2:
+            tokens = tokens[:-1] + [tokens[-1][:-2]]  # "Abu Dhabi's" (before what it owns): the name is "Abu Dhabi"
         while len(tokens) > 1 and (_FIGURE_WORD.fullmatch(tokens[0]) or _DESCRIBED.fullmatch(tokens[0])
                                    or self._org_noun_word.fullmatch(tokens[0]) and not self._head_word.fullmatch(tokens[0])):
             start += len(tokens[0]) + 1
