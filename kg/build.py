@@ -71,7 +71,7 @@ def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, 
           progress: Progress | None = None, extractor=None,
           corrections: str | os.PathLike[str] | None = None, executor="local",
           cache_dir: str | os.PathLike[str] | None = None,
-          store_dir: str | os.PathLike[str] | None = None) -> BuildResult:
+          store_dir: str | os.PathLike[str] | None = None, min_confidence: float | None = None) -> BuildResult:
     """Articles -> records -> resolved corpus (-> corrected corpus) -> dataset and merged graph.
 
     ``corrections``: a ``corrections.yaml`` file (docs/corrections.md), applied
@@ -115,6 +115,10 @@ def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, 
         resolved = corpus
         corpus, applied, warnings = apply_corrections(resolved, loaded)
         provenance = corrections_graph(applied, before=resolved, after=corpus)
+    if min_confidence is not None:  # after corrections: a fact an expert accepted is judged like the others
+        from kg.resolve import keep_confident
+
+        corpus = keep_confident(corpus, min_confidence)
     if store_dir is not None:
         store_dir = _empty_store_dir(Path(store_dir))
     store = build_store(corpus.articles, corpus.organizations, corpus.platforms, corpus.funding_rounds,

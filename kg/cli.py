@@ -119,10 +119,13 @@ def _report_corrections(console, result, corrections: Path | None) -> None:
 @click.option("--store-dir", type=click.Path(path_type=Path), default=None,
               help="Keep the graph in an Oxigraph store on disk in this folder (cleared first) instead of in "
                    "memory: for corpora whose graph outgrows the memory. The files written are the same.")
+@click.option("--min-confidence", type=click.FloatRange(0.0, 1.0), default=None,
+              help="Keep only the facts at or above this confidence (and the organizations they name); "
+                   "`kg eval` prints how often facts of each confidence are right.")
 @_nlp_options
 def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool, corrections: Path | None,
-          store_dir: Path | None, executor: str, scheduler: str | None, cache_dir: Path | None,
-          no_cache: bool) -> None:
+          store_dir: Path | None, min_confidence: float | None, executor: str, scheduler: str | None,
+          cache_dir: Path | None, no_cache: bool) -> None:
     """Read articles (files or folders; default: the bundled seeds/) and write the graph."""
     from rich.markup import escape
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
@@ -143,7 +146,8 @@ def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool
             bar.update(task, completed=done, total=total, description=f"reading {escape(article_id)}")
 
         result = run_build(sources, model=model, strict=strict, progress=progress, corrections=corrections,
-                           store_dir=store_dir, **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))
+                           store_dir=store_dir, min_confidence=min_confidence,
+                           **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))
     for problem in result.skipped:
         console.print(f"skipped: {problem}", style="yellow", highlight=False)
     _report_corrections(console, result, corrections)
@@ -219,7 +223,10 @@ def eval_(gold: tuple[Path, ...], graph: Path, details: bool, as_json: bool) -> 
     from kg.query import run_query_rows
     from kg.resources import gold_path
 
-    report = score(load_gold(*(gold or (gold_path(),))), run_query_rows(_load(graph)))
+    from kg.query import fact_confidences
+
+    loaded = _load(graph)
+    report = score(load_gold(*(gold or (gold_path(),))), run_query_rows(loaded), fact_confidences(loaded))
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format(details=details))
 
 

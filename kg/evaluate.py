@@ -68,6 +68,11 @@ from kg.textfile import read_text
 
 TABLES = ("organizations", "chip_platforms", "funding_rounds", "compute_deals", "slots", "acquisitions")
 OVERALL_TABLES = TABLES[:5]
+#: The column of each scored query that holds the fact's IRI (its confidence is read by that IRI).
+FACT_COLUMNS = {"organizations": "organization", "chip_platforms": "platform", "funding_rounds": "round",
+                "compute_deals": "deal", "acquisitions": "acquisition"}
+#: Lower bounds of the calibration bins (the last bin holds confidence 1.0).
+CALIBRATION_BINS = (0.0, 0.5, 0.6, 0.7, 0.8, 0.9)
 TOLERANCE = Decimal("0.02")
 _ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 _FACT_LISTS = ("chip_platforms", "funding_rounds", "compute_deals", "acquisitions")
@@ -903,6 +908,31 @@ class EvalReport:
     slots: TableScore
     acquisitions: TableScore  # reported beside, not in ``overall``
     details: tuple[Detail, ...] = ()
+    #: (fact table, confidence or None, right) for each predicted fact that was scored (neutral ones are not)
+    judged: tuple[tuple[str, float | None, bool], ...] = ()
+
+    def calibration(self) -> list[dict[str, Any]]:
+        """Per confidence bin: how many scored facts, and the share of them that are right."""
+        out = []
+        bounds = [*CALIBRATION_BINS, 1.0 + 1e-9]
+        for low, high in zip(bounds, bounds[1:]):
+            facts = [right for _, c, right in self.judged if c is not None and low <= c < high]
+            out.append({"from": low, "to": min(high, 1.0), "facts": len(facts), "right": sum(facts),
+                        "precision": sum(facts) / len(facts) if facts else None})
+        return out
+
+    def precision_at(self, minimum: float) -> tuple[int, float | None]:
+        facts = [right for _, c, right in self.judged if c is not None and c >= minimum]
+        return len(facts), (sum(facts) / len(facts) if facts else None)
+
+    def kinds(self) -> list[tuple[str, int]]:
+        """Misses and false positives grouped by kind: the table, the outcome and the slot or the cause."""
+        counts: dict[str, int] = {}
+        for d in self.details:
+            cause = d.slot if d.table == "slots" else (re.sub(r"\s*\(.*", "", d.note) if d.note else "")
+            key = " ".join(x for x in (d.table, {"fn": "missed", "fp": "false positive"}.get(d.kind, d.kind), cause) if x)
+            counts[key] = counts.get(key, 0) + 1
+        return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
     @property
     def tables(self) -> dict[str, TableScore]:
@@ -917,7 +947,17 @@ class EvalReport:
         for name, s in self.tables.items():
             line = f"{name:<16}{s.tp:>6}{s.fp:>6}{s.fn:>6}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}"
             lines.append(line + ("  (reported beside; not in overall)" if name not in OVERALL_TABLES else ""))
+        if any(c is not None for _, c, _ in self.judged):
+            lines += ["", "calibration: confidence of a fact -> share of such facts that are right"]
+            for b in self.calibration():
+                shown = "-" if b["precision"] is None else f"{b['precision']:.3f}"
+                lines.append(f"  [{b['from']:.1f}, {b['to']:.1f}{']' if b['to'] == 1.0 else ')'}"
+                             f"{b['facts']:>7} facts{b['right']:>7} right  precision {shown}")
+            count, precision = self.precision_at(0.8)
+            if count:
+                lines.append(f"  confidence >= 0.8: {count} facts, precision {precision:.3f}")
         if details and self.details:
+            lines += ["", "by kind:", *(f"{n:>6}  {kind}" for kind, n in self.kinds())]
             lines += ["", *map(str, self.details), ""]
         lines.append(f"overall={self.overall:.3f}")
         return "\n".join(lines)
@@ -928,13 +968,20 @@ class EvalReport:
             "overall_tables": list(OVERALL_TABLES),
             "tables": {name: s.to_dict() for name, s in self.tables.items()},
             "details": [d.to_dict() for d in self.details],
+            "kinds": dict(self.kinds()),
+            "calibration": self.calibration(),
         }
 
 
 class _Tally:
-    def __init__(self) -> None:
+    def __init__(self, confidences: Mapping[str, float] | None = None) -> None:
         self.counts = {name: [0, 0, 0] for name in TABLES}
         self.details: list[Detail] = []
+        self.confidences = confidences or {}
+        self.judged: list[tuple[str, float | None, bool]] = []
+
+    def judge(self, table: str, iri: str | None, right: bool) -> None:
+        self.judged.append((table, self.confidences.get(iri or ""), right))
 
     def add(self, table: str, kind: str, detail: Detail | None = None) -> None:
         counts = self.counts[table]
@@ -956,9 +1003,11 @@ class _Tally:
 
 def _score_organizations(gold: Gold, rows: list[Mapping[str, Any]], tally: _Tally) -> None:
     nodes: dict[str, tuple[str, set[Name]]] = {}  # node IRI -> (description, names)
+    iris: dict[str, str] = {}  # description -> node IRI
     for i, row in enumerate(rows):
         iri = _cell(row, "organization") or f"(row {i} without IRI)"
         names = nodes.setdefault(iri, (_describe_row(row), set()))[1]
+        iris.setdefault(nodes[iri][0], iri)
         name = gold.organization(_cell(row, "name"))
         if name is not None:
             names.add(name)
@@ -967,34 +1016,42 @@ def _score_organizations(gold: Gold, rows: list[Mapping[str, Any]], tally: _Tall
         description, names = nodes[iri]
         if not names:
             tally.add("organizations", "fp", Detail("organizations", "fp", predicted=description, note="no name"))
+            tally.judge("organizations", iri, False)
         for name in names:
             claims.setdefault(name, []).append(description)
     for name in sorted(claims, key=lambda n: n.key):
         first, *others = claims[name]
         if name in gold.required_organizations:
             tally.add("organizations", "tp")
+            tally.judge("organizations", iris.get(first), True)
         elif name not in gold.optional_organizations:
             note = "not a gold organization"
             tally.add("organizations", "fp", Detail("organizations", "fp", predicted=first, note=note))
+            tally.judge("organizations", iris.get(first), False)
         for other in others:
             note = f"second node for {name}"
             tally.add("organizations", "fp", Detail("organizations", "fp", predicted=other, note=note))
+            tally.judge("organizations", iris.get(other), False)
     for name in sorted(gold.required_organizations - claims.keys(), key=lambda n: n.key):
         tally.add("organizations", "fn", Detail("organizations", "fn", gold=name.label))
 
 
-def _score_facts(table: str, golds, optionals, preds, fits, slots, tally: _Tally, blank: Any) -> None:
+def _score_facts(table: str, golds, optionals, preds, fits, slots, tally: _Tally, blank: Any,
+                 iris: Sequence[str | None] = ()) -> None:
     paired, left = _pair(golds, preds, fits, slots)
     neutral, unmatched = _pair(optionals, [preds[j] for j in left], fits, lambda g, p: [])
     for i, g in enumerate(golds):
         if i in paired:
             j, outcomes = paired[i]
             tally.add(table, "tp")
+            tally.judge(table, iris[j] if iris else None, True)
             tally.slots(table, g, preds[j].origin, outcomes)
         else:
             tally.add(table, "fn", Detail(table, "fn", gold=_describe_gold(g)))
             tally.slots(table, g, None, slots(g, blank))
-    for p in (preds[left[k]] for k in unmatched):
+    for j in (left[k] for k in unmatched):
+        p = preds[j]
+        tally.judge(table, iris[j] if iris else None, False)
         taken = [g for g in golds if fits(g, p)]
         note = "matches no gold row"
         if taken:
@@ -1004,12 +1061,14 @@ def _score_facts(table: str, golds, optionals, preds, fits, slots, tally: _Tally
         tally.add(table, "fp", Detail(table, "fp", predicted=p.origin, note=note))
 
 
-def score(gold: Gold, rows: Mapping[str, Sequence[Mapping[str, str | None]]]) -> EvalReport:
+def score(gold: Gold, rows: Mapping[str, Sequence[Mapping[str, str | None]]],
+          confidences: Mapping[str, float] | None = None) -> EvalReport:
     """Score the rows of the five bundled queries (table name -> rows) against ``gold``.
 
-    A table missing from ``rows`` counts as predicting nothing.
+    A table missing from ``rows`` counts as predicting nothing. ``confidences`` (fact IRI ->
+    confidence) gives the calibration table: the share of right facts per confidence bin.
     """
-    rules, tally = _Rules(gold), _Tally()
+    rules, tally = _Rules(gold), _Tally(confidences)
     table_rows = {name: _canonical(rows.get(name, ())) for name in TABLES if name != "slots"}
     _score_organizations(gold, table_rows["organizations"], tally)
     facts = (
@@ -1020,7 +1079,8 @@ def score(gold: Gold, rows: Mapping[str, Sequence[Mapping[str, str | None]]]) ->
     )
     for table, parse, fits, slots, blank in facts:
         preds = [parse(gold, row) for row in table_rows[table]]
+        iris = [_cell(row, FACT_COLUMNS[table]) for row in table_rows[table]]
         golds, optionals = getattr(gold, table), getattr(gold, f"optional_{table}")
-        _score_facts(table, golds, optionals, preds, fits, slots, tally, blank)
+        _score_facts(table, golds, optionals, preds, fits, slots, tally, blank, iris)
     scores = {name: TableScore(*counts) for name, counts in tally.counts.items()}
-    return EvalReport(**scores, details=tuple(tally.details))
+    return EvalReport(**scores, details=tuple(tally.details), judged=tuple(tally.judged))

@@ -217,6 +217,12 @@ def run_query_rows(graph: Graph) -> dict[str, list[dict[str, str | None]]]:
     return {name: run_query(graph, name).rows for name in SCORED_QUERIES}
 
 
+def fact_confidences(graph: Graph) -> dict[str, float]:
+    """Fact IRI -> its confidence (``queries/eval/confidence.rq``), for ``kg eval``'s calibration table."""
+    rows = run_query(graph, queries_dir() / "eval" / "confidence.rq").rows
+    return {row["fact"]: float(row["confidence"]) for row in rows if row.get("fact") and row.get("confidence")}
+
+
 def run_endpoint_query(endpoint: str, name_or_path: str | os.PathLike[str],
                        bindings: Mapping[str, object] | None = None, *, allow_update: bool = False,
                        timeout: float = 60.0, user: str | None = None, password: str | None = None,

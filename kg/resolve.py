@@ -235,3 +235,27 @@ def _merge_acquisition(acquisitions: list[AcquisitionRecord], new: AcquisitionRe
 
 def gazetteer_index(rows: list[dict]) -> dict[str, dict]:
     return {loose_key(r["name"]): r for r in rows}
+
+
+def confidence_of(record: Any) -> float:
+    """A fact's confidence: that of its best evidence (0 without evidence)."""
+    return max((ev.confidence for ev in record.evidence), default=0.0)
+
+
+def keep_confident(corpus: Corpus, minimum: float) -> Corpus:
+    """The facts at or above ``minimum`` confidence, and the organizations and platforms they name.
+
+    An organization or platform below the threshold stays when a kept fact names it: a fact
+    never points at a node the graph does not hold.
+    """
+    rounds = [r for r in corpus.funding_rounds if confidence_of(r) >= minimum]
+    deals = [d for d in corpus.compute_deals if confidence_of(d) >= minimum]
+    acquisitions = [a for a in corpus.acquisitions if confidence_of(a) >= minimum]
+    named = {key for r in rounds for key in (r.organization, *r.investors, *r.lead_investors, *r.investor_amounts)}
+    named |= {key for d in deals for key in (*d.providers, *d.customers, *d.parties)}
+    named |= {key for a in acquisitions for key in (a.acquirer, a.target)}
+    used_platforms = {name for d in deals for name in d.platforms}
+    platforms = [p for p in corpus.platforms if confidence_of(p) >= minimum or p.name in used_platforms]
+    named |= {p.manufacturer for p in platforms if p.manufacturer}
+    organizations = [o for o in corpus.organizations if confidence_of(o) >= minimum or o.key in named]
+    return Corpus(corpus.articles, organizations, platforms, rounds, deals, acquisitions)

@@ -669,3 +669,31 @@ def test_two_gold_files_that_contradict_name_both(tmp_path):
 def test_a_folder_without_gold_files_is_bad_input(tmp_path):
     with pytest.raises(BadInputError, match="holds no gold file"):
         load_gold(tmp_path)
+
+
+# ---------------------------------------------------------------- calibration and kinds
+
+
+def test_calibration_counts_right_and_wrong_facts_per_confidence_bin(gold):
+    rows = perfect_rows()
+    rows["funding_rounds"].append({"round": "urn:round:invented", "organization": "OpenAI", "amount": "1",
+                                   "currency": "USD"})
+    confidences = {r["round"]: 0.85 for r in rows["funding_rounds"]}
+    confidences["urn:round:invented"] = 0.65
+    report = score(gold, rows, confidences)
+    bins = {(b["from"], b["to"]): b for b in report.calibration()}
+    assert (bins[(0.8, 0.9)]["facts"], bins[(0.8, 0.9)]["right"]) == (6, 6)
+    assert (bins[(0.6, 0.7)]["facts"], bins[(0.6, 0.7)]["right"], bins[(0.6, 0.7)]["precision"]) == (1, 0, 0.0)
+    assert report.precision_at(0.8) == (6, 1.0)
+    text = report.format()
+    assert "calibration: confidence of a fact" in text and "confidence >= 0.8: 6 facts, precision 1.000" in text
+    assert report.to_dict()["calibration"][2]["facts"] == 1  # [0.6, 0.7)
+
+
+def test_misses_and_false_positives_are_grouped_by_kind(gold):
+    rows = perfect_rows()
+    rows["funding_rounds"].remove(find(rows, "funding_rounds", organization="OpenAI"))
+    kinds = dict(score(gold, rows).kinds())
+    assert kinds["funding_rounds missed"] == 1
+    assert kinds["slots missed funding_rounds.investors"] == 3
+    assert "by kind:" in score(gold, rows).format(details=True)

@@ -284,3 +284,20 @@ def test_the_deal_of_an_acquisition_is_no_compute_deal(run):
 def test_a_loan_is_no_compute_deal(run):
     ex = run("Orvane Cloud signed a $110 million credit agreement with Deccan Structured Credit to buy GPUs.")
     assert ex.compute_deals == []
+
+
+def test_min_confidence_keeps_the_sure_facts_and_the_organizations_they_name(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.txt").write_text(HEADER + "Orvane Labs has raised $120 million in a Series B round led by Pelle "
+                                  "Capital. Kestrel Cloud signed a contract with Orvane Labs for GPU capacity.",
+                                  encoding="utf-8")
+    runner = CliRunner()
+    full, sure = tmp_path / "full" / "graph.ttl", tmp_path / "sure" / "graph.ttl"
+    assert runner.invoke(main, ["build", str(folder), "-o", str(full), "--no-cache"]).exit_code == 0
+    result = runner.invoke(main, ["build", str(folder), "-o", str(sure), "--no-cache", "--min-confidence", "0.75"])
+    assert result.exit_code == 0, result.output
+    assert "1 funding rounds, 0 compute deals" in result.output  # the round is surer than the deal
+    assert runner.invoke(main, ["validate", str(sure.with_suffix(".trig"))]).exit_code == 0
+    bad = runner.invoke(main, ["build", str(folder), "-o", str(sure), "--min-confidence", "2"])
+    assert bad.exit_code == 2 and "--min-confidence" in bad.output

@@ -89,6 +89,8 @@ def grammar(lang: str = "fr") -> Grammar:
     return Grammar(lang)
 
 
+#: The confidence of each kind of reading (data/confidence.yaml, measured on the development set).
+_C = lexicon.confidence()["events"]
 _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
 
@@ -258,7 +260,7 @@ class ArticleReader:
             if date is not None and (st.current.record.announced is None or date.refines(st.current.record.announced)):
                 st.current.record.announced = date
                 cue = cues["announcement"][0]
-                st.current.record.evidence.append(self._evidence(st, s, "event-date:" + cue.id, 0.7, cue))
+                st.current.record.evidence.append(self._evidence(st, s, "event-date:" + cue.id, _C["event_date"], cue))
         if touched is not None:
             st.current = touched
         if text.rstrip().endswith(":"):
@@ -490,7 +492,7 @@ class ArticleReader:
             if target.key == acquirer.key:
                 continue
             existing = next((e for e in st.acquisitions if e.record.acquirer == acquirer.key and e.record.target == target.key), None)
-            ev = self._evidence(st, s, cue.id, 0.75 if acquirer is subject else 0.85, cue)
+            ev = self._evidence(st, s, cue.id, _C["acquisition_subject"] if acquirer is subject else _C["acquisition_named"], cue)
             if existing is None:
                 existing = _Event("acquisition", AcquisitionRecord(acquirer.key, target.key, status=status), last_sentence=index)
                 st.acquisitions.append(existing)
@@ -567,7 +569,7 @@ class ArticleReader:
             self._leads(st, s, cues, orgs, record)
             for v in valuations:
                 record.valuation = self._money(v)
-            record.evidence.append(self._evidence(st, s, "round-contribution:" + funding_cue.id, 0.7, funding_cue))
+            record.evidence.append(self._evidence(st, s, "round-contribution:" + funding_cue.id, _C["round_contribution"], funding_cue))
             round_event.last_sentence = index
             return round_event
         if funded is None:
@@ -578,7 +580,7 @@ class ArticleReader:
         if earlier_same_size and amount is not None:
             since = [d for d in dates if d.iso and d.start >= earlier_same_size[0].start]
             record = FundingRoundRecord(funded.key, amount=self._money(amount), announced=DateValue(since[0].iso) if since else None)
-            record.evidence.append(self._evidence(st, s, earlier_same_size[0].id, 0.6, earlier_same_size[0]))
+            record.evidence.append(self._evidence(st, s, earlier_same_size[0].id, _C["round_earlier"], earlier_same_size[0]))
             event = _Event("round", record, earlier=True, last_sentence=index)
             st.rounds.append(event)
             st.earlier = event
@@ -612,7 +614,7 @@ class ArticleReader:
             if inv.key not in record.investors:
                 record.investors.append(inv.key)
         self._leads(st, s, cues, orgs, record)
-        confidence = 0.85 if funded.strong else 0.7
+        confidence = _C["round_strong"] if funded.strong else _C["round_weak"]
         record.evidence.append(self._evidence(st, s, "round:" + funding_cue.id, confidence, funding_cue))
         round_event.last_sentence = index
         self._remember(st, funded)
@@ -691,7 +693,7 @@ class ArticleReader:
             return None
         target.record.valuation = self._money(valuations[0])
         cue = cues["valuation"][0]
-        target.record.evidence.append(self._evidence(st, s, "round-valuation:" + cue.id, 0.75, cue))
+        target.record.evidence.append(self._evidence(st, s, "round-valuation:" + cue.id, _C["round_valuation"], cue))
         return target
 
     # -- compute deals -----------------------------------------------------
@@ -762,7 +764,7 @@ class ArticleReader:
             self._set_date(record, date)
             self._platforms(st, s, record)
             cue = (cues.get("compute_deal") or anaphora or cues.get("previous_event") or [Cue("deal", "deal-capacity", 0, 0)])[0]
-            record.evidence.append(self._evidence(st, s, "deal:" + cue.id, 0.8 if all(p.strong for p in parties) else 0.65, cue))
+            record.evidence.append(self._evidence(st, s, "deal:" + cue.id, _C["deal_strong"] if all(p.strong for p in parties) else _C["deal_weak"], cue))
             event.last_sentence = index
             if previous:
                 st.earlier = event
@@ -799,7 +801,7 @@ class ArticleReader:
         self._set_date(record, self._date_for_event(dates, cues, False))
         self._platforms(st, s, record)
         cue = (cues.get("deal_anaphora") or cues.get("compute_deal") or [Cue("deal", "deal-context", 0, 0)])[0]
-        record.evidence.append(self._evidence(st, s, "deal-context:" + cue.id, 0.6, cue))
+        record.evidence.append(self._evidence(st, s, "deal-context:" + cue.id, _C["deal_context"], cue))
         event.last_sentence = index
         return event
 
@@ -985,7 +987,7 @@ class ArticleReader:
             if st.gazetteer.rejects(best.name) and best.source != "gazetteer":
                 continue
             first_mention, first_sentence = min(items, key=lambda pair: pair[0].start)
-            confidence = best.confidence if not in_role else max(best.confidence, 0.7)
+            confidence = best.confidence if not in_role else max(best.confidence, lexicon.confidence()["mentions"]["in_role"])
             evidence = sentence_evidence(st.article.id, first_sentence, best.rule, confidence,
                                          first_mention.start, first_mention.end)
             aliases = {m.text for m, _ in items if m.text != best.name} | set(best.aliases)
@@ -1013,7 +1015,7 @@ class ArticleReader:
                 if rec is None:
                     manufacturer = loose_key(p.manufacturer) if p.manufacturer else self._maker_in(s, p)
                     rec = out[p.name] = ChipPlatformRecord(p.name, set(p.aliases), manufacturer, p.kind)
-                    rec.evidence.append(sentence_evidence(st.article.id, s, p.rule, 0.9, p.start, p.end))
+                    rec.evidence.append(sentence_evidence(st.article.id, s, p.rule, _C["platform"], p.start, p.end))
                 if p.text != p.name:
                     rec.aliases.add(p.text)
         return list(out.values())

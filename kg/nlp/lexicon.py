@@ -77,6 +77,12 @@ def cues(lang: str = "fr") -> dict[str, Any]:
 
 
 @lru_cache(maxsize=None)
+def confidence() -> dict[str, Any]:
+    """The confidence of a fact by the way it was read, as measured on the development set (``data/confidence.yaml``)."""
+    return _load_yaml("confidence.yaml")
+
+
+@lru_cache(maxsize=None)
 def name_endings() -> dict[str, Any]:
     """Name endings that mark an organization, and the kind they tell (``data/name_endings.yaml``)."""
     return _load_yaml("name_endings.yaml")

@@ -15,8 +15,6 @@ from kg.names import fold, loose_key
 from kg.nlp import lexicon
 
 # Confidence of an organization mention by how it was found.
-SOURCE_CONFIDENCE = {"gazetteer": 0.95, "suffix": 0.85, "noun": 0.8, "list": 0.7, "ner-ORG": 0.65,
-                     "ner-MISC": 0.55, "ner-PER": 0.5, "ner": 0.5}
 
 
 @dataclass(frozen=True)
@@ -37,7 +35,7 @@ class OrgMention:
 
     @property
     def confidence(self) -> float:
-        return SOURCE_CONFIDENCE.get(self.source, 0.5)
+        return lexicon.confidence()["mentions"].get(self.source, 0.5)
 
     @property
     def strong(self) -> bool:
