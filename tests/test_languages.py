@@ -281,11 +281,6 @@ def test_the_deal_of_an_acquisition_is_no_compute_deal(run):
     assert ex.compute_deals == []
 
 
-def test_a_loan_is_no_compute_deal(run):
-    ex = run("Orvane Cloud signed a $110 million credit agreement with Deccan Structured Credit to buy GPUs.")
-    assert ex.compute_deals == []
-
-
 def test_min_confidence_keeps_the_sure_facts_and_the_organizations_they_name(tmp_path: Path):
     folder = tmp_path / "in"
     folder.mkdir()

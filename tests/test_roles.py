@@ -105,3 +105,21 @@ def test_leads_named_before_the_verb():
     [ex] = Extractor().extract([parse_article("t", HEADER + "Orvane Labs a levé 50 millions d'euros. Pelle Capital "
                                                            "et Brise Ventures ont mené le tour.")])
     assert ex.funding_rounds[0].lead_investors == [k("Pelle Capital"), k("Brise Ventures")]
+
+
+@pytest.mark.parametrize("follow_up, investors", [
+    ("Aare Ventures, le Helvetic Deep Tech Fund et l'industriel Linth Präzision AG, qui devient actionnaire "
+     "stratégique, y participent également.", ["Aare Ventures", "Helvetic Deep Tech Fund", "Linth Präzision AG"]),
+    ("Le Fonds Ardennais de Croissance et Mosane Invest complètent le tour de table.",
+     ["Fonds Ardennais de Croissance", "Mosane Invest"]),
+    ("Naniwa Mirai Capital en est le chef de file ; la banque régionale Yodogawa Bank participe également.",
+     ["Naniwa Mirai Capital", "Yodogawa Bank"]),
+    ("Les trois rivaux figurent au tour de table : AMD Ventures, Intel Capital et Nvidia.",
+     ["AMD Ventures", "Intel Capital", "Nvidia"]),
+])
+def test_investors_named_before_their_verb_and_venture_arms(follow_up, investors):
+    from kg.nlp import Extractor
+
+    [ex] = Extractor().extract([parse_article("t", HEADER + "Orvane Labs a levé 30 millions d'euros. " + follow_up)])
+    [r] = ex.funding_rounds
+    assert set(r.investors) == {k(x) for x in investors}

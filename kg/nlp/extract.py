@@ -539,6 +539,11 @@ class ArticleReader:
                 # "X injecte 50 milliards", "X et Y contribuent", "menée par X": the round being described
                 contribution = True
                 investor_subject = subject if subject is not None and subject.key != current.record.organization else None
+            elif funded is not None and current is not None and not event_money and not valuations \
+                    and (cues.get("investor") or cues.get("lead_investor")) and self._recent(current, "round", index) \
+                    and funded.key != current.record.organization:
+                # "X et Y complètent le tour de table": no figure, investors of the round just described
+                funded, contribution, investor_subject = None, True, None
         round_event: _Event | None = None
         amount = target = None
         figures = [f for f in event_money if f.unit is not None or f.value >= 1000]
@@ -660,13 +665,22 @@ class ArticleReader:
                 # "X et Y nous rejoignent"; with no name before: "remettent de l'argent sur la table : X, Y"
                 investors += [o for o in orgs if o.end - s.start <= c.start] or self._names_after(st, s, c.end, orgs)
             else:
-                investors += self._names_after(st, s, c.end, orgs)
+                # the names follow the cue ("avec la participation de X"), else they are its subject
+                # ("X, Y et Z y participent également", "Y participates too")
+                investors += self._names_after(st, s, c.end, orgs) or self._subjects_before(s, orgs, c)
         out = []
         for inv in investors:
             if inv.key != funded_key and inv.key not in [o.key for o in out] and not st.gazetteer.is_person(inv.name):
                 out.append(inv)
                 self._remember(st, inv)
         return out
+
+    def _subjects_before(self, s: Sentence, orgs: list[OrgMention], cue: Cue) -> list[OrgMention]:
+        """The coordinated names that end the clause before ``cue`` ("X et Y" in "X et Y y participent")."""
+        before = [o for o in orgs if o.end - s.start <= cue.start]
+        if not before or not self.g.subject_gap.fullmatch(s.text[before[-1].end - s.start:cue.start]):
+            return []
+        return self._coordinated(s, before, before[-1])
 
     def _leads(self, st, s, cues, orgs, record: FundingRoundRecord) -> None:
         for c in cues.get("lead_investor", []):
@@ -927,8 +941,6 @@ class ArticleReader:
             r: ComputeDealRecord = e.record
             if any(set(r.parties) <= pair for pair in bought) and r.capacity_mw is None and not r.platforms:
                 continue  # "the deal" of an acquisition between the same two companies: no compute deal
-            if len([p for p in r.parties if not self._financial(st, p)]) < 2 and r.capacity_mw is None:
-                continue  # a loan or a stake: without capacity of its own, financiers make no compute deal
             if e.record.announced is None and not e.earlier:
                 e.record.announced = undated_default
             extraction.compute_deals.append(e.record)
@@ -993,11 +1005,6 @@ class ArticleReader:
             aliases = {m.text for m, _ in items if m.text != best.name} | set(best.aliases)
             records.append(OrganizationRecord(key, best.name, aliases, list(best.kinds), best.wikidata, [evidence]))
         return records
-
-    @staticmethod
-    def _financial(st: _State, key: str) -> bool:
-        kinds = st.gazetteer.kinds_by_key.get(key) or list(st.role_orgs[key].kinds if key in st.role_orgs else ())
-        return bool(kinds) and kinds[0] in FINANCIAL_KINDS
 
     @staticmethod
     def _maker_in(s: Sentence, platform) -> str | None:

@@ -135,6 +135,7 @@ class MentionFinder:
         self._of_word_next = re.compile(rf"[ \u00a0]+(?:{contexts['of_words']})", re.I)
         quantities = lexicon.quantities(lang)
         self._currency_codes = frozenset(c["code"] for c in quantities["currencies"] + quantities["prefix_currencies"])
+        self._group_arm = re.compile(rf"[ \u00a0](?:{lexicon.name_endings()['group_arm_endings']})(?![\w-])")
         self._head_word = re.compile(f"(?:{contexts['org_heads']})")  # "Fonds X", "Bank of X": the head is in the name
         self._org_noun_word = re.compile(rf"(?:{cues['org_nouns']})s?", re.I)
         # capitalised demonyms only (English writes them so; French ones are lower-case and read above)
@@ -159,7 +160,7 @@ class MentionFinder:
         # access, so it is read once; mentions are looked up by bisection, not scanned per sentence.
         full = doc.text
         platforms = self._platforms(doc, full)
-        gazetteer = self._gazetteer_orgs(doc, platforms)
+        gazetteer = self._gazetteer_orgs(doc, platforms, full)
         taken = _Taken(len(full), [(m.start, m.end) for m in gazetteer] + [(p.start, p.end) for p in platforms])
         others = self._pattern_orgs(doc, taken, full) + self._ner_orgs(doc, taken, full)
         others += self._short_forms(doc, full, gazetteer + others, taken)
@@ -225,12 +226,18 @@ class MentionFinder:
                 found.append(PlatformMention(start, start + len(name), name, name, None, kind, rule))
         return found
 
-    def _gazetteer_orgs(self, doc: Doc, platforms: list[PlatformMention]) -> list[OrgMention]:
+    def _gazetteer_orgs(self, doc: Doc, platforms: list[PlatformMention], full: str) -> list[OrgMention]:
         spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.org_matcher(doc)]
         found = []
         for span in filter_spans(spans):
             if any(p.start <= span.start_char < p.end and (p.end - p.start) > len(span.text) and
                    not p.text.startswith(span.text) for p in platforms):
+                continue
+            arm = self._group_arm.match(full, span.end_char)
+            if arm and self.gazetteer.org(full[span.start_char:arm.end()]) is None:
+                # "AMD Ventures": the venture arm of a listed company is an organization of its own
+                found.append(self.gazetteer.unlisted(span.start_char, full[span.start_char:arm.end()], "suffix",
+                                                     "org-group-arm"))
                 continue
             found.append(self.gazetteer.mention(span.start_char, span.end_char, span.text,
                                                 self._org_rows[span.label_]))
