@@ -296,3 +296,22 @@ def test_min_confidence_keeps_the_sure_facts_and_the_organizations_they_name(tmp
     assert runner.invoke(main, ["validate", str(sure.with_suffix(".trig"))]).exit_code == 0
     bad = runner.invoke(main, ["build", str(folder), "-o", str(sure), "--min-confidence", "2"])
     assert bad.exit_code == 2 and "--min-confidence" in bad.output
+
+
+@pytest.mark.parametrize("text, funded, leads, investors", [
+    ("Limmat Ventures led a CHF 18m seed round in Alpenkern AI, with Rigi Capital also taking part.",
+     "Alpenkern AI", ["Limmat Ventures"], ["Limmat Ventures", "Rigi Capital"]),
+    ("Kelvin Point Capital led a €40m round in Orvane Labs. Kelvin Point Capital and Mosaic Deep Tech also invested.",
+     "Orvane Labs", ["Kelvin Point Capital"], ["Kelvin Point Capital", "Mosaic Deep Tech"]),
+    ("Lumora Cloud leases GPUs to Orvane Labs. In March, it raised S$38 million in a Series A round led by Marina "
+     "Arc Ventures.", "Lumora Cloud", ["Marina Arc Ventures"], ["Marina Arc Ventures"]),
+])
+def test_who_led_a_round_in_whom(run, text, funded, leads, investors):
+    [r] = run(text).funding_rounds
+    assert r.organization == k(funded)
+    assert r.lead_investors == [k(x) for x in leads] and set(r.investors) == {k(x) for x in investors}
+
+
+def test_a_longer_name_holding_a_listed_one_is_another_firm(run):
+    ex = run("Verdant Grid Compute raised a $95M Series B last year, led by Oxbow Peak Capital.")
+    assert ex.funding_rounds[0].lead_investors == [k("Oxbow Peak Capital")]

@@ -81,7 +81,10 @@ class Grammar:
     def anaphoric(self, text: str) -> bool:
         """"La société a annoncé" refers back; "La start-up Quantalis a levé" names its subject."""
         m = self.anaphoric_subject.match(text)
-        return bool(m) and not _NAME_FOLLOWS.match(text[m.end():])
+        if not m:
+            return False
+        # a pronoun refers back whatever follows ("it raised S$38 million"); a noun may take a name after it
+        return bool(self.subject_pronoun.search(m.group(0))) or not _NAME_FOLLOWS.match(text[m.end():])
 
 
 @lru_cache(maxsize=None)

@@ -233,6 +233,11 @@ class MentionFinder:
             if any(p.start <= span.start_char < p.end and (p.end - p.start) > len(span.text) and
                    not p.text.startswith(span.text) for p in platforms):
                 continue
+            longer = self._longer_name(full, span.start_char, span.text)
+            if longer is not None:
+                # "Oxbow Peak Capital" holds the listed "Peak Capital": the longer name is another firm
+                found.append(self.gazetteer.unlisted(longer, full[longer:span.end_char], "suffix", "org-suffix-pattern"))
+                continue
             arm = self._group_arm.match(full, span.end_char)
             if arm and self.gazetteer.org(full[span.start_char:arm.end()]) is None:
                 # "AMD Ventures": the venture arm of a listed company is an organization of its own
@@ -301,6 +306,18 @@ class MentionFinder:
         if tokens and (_FIGURE_WORD.fullmatch(tokens[0]) or _DESCRIBED.fullmatch(tokens[0])):
             return start, []  # "Pune-based" alone: no name
         return start, tokens
+
+    def _longer_name(self, full: str, start: int, text: str) -> int | None:
+        """The start of a longer name ending with the listed one, when capitalised words run into it."""
+        if " " not in text or not self.gazetteer.ends_as_organization(text):
+            return None
+        m = re.search(rf"(?:(?<=[\s(])|^)((?:[{UPPER}][\w&'’-]*[ \u00a0]){{1,2}})$", full[max(0, start - 40):start])
+        if m is None:
+            return None
+        words = m.group(1).split()
+        if any(self._is_common(w) or not w[1:].islower() and not w.isupper() for w in words):
+            return None
+        return start - len(m.group(1))
 
     def _short_forms(self, doc: Doc, full: str, found: list[OrgMention], taken: _Taken) -> list[OrgMention]:
         """"Kaizora" after "Kaizora Compute": the first word of a name found in the article names it again.
