@@ -88,10 +88,7 @@ class CandidateJudge:
             at_start = token.is_sent_start or token.i == 0 or doc[token.i - 1].text in (":", "–", "—", "-", "|", "«", "\"")
             # a word the model knows as a common word; a model without vectors tells it by its tag alone
             known = doc.vocab.has_vector(token.lower_) or (not len(doc.vocab.vectors) and token.pos_ not in ("", "X"))
-            # a common word at a sentence start, or anywhere when only the entity recogniser saw a name in it
-            # (the second needs word vectors: a tagger alone often calls an unknown name a noun)
-            anywhere = source.startswith("ner") and doc.vocab.has_vector(token.lower_)
-            if (at_start or anywhere) and token.text[:1].isupper() and not token.text.isupper() \
+            if at_start and token.text[:1].isupper() and not token.text.isupper() \
                     and known and token.pos_ != "PROPN":
                 return "common-word"
             if token.ent_type_ == "LOC" and source != "suffix" \
