@@ -315,3 +315,8 @@ def test_who_led_a_round_in_whom(run, text, funded, leads, investors):
 def test_a_longer_name_holding_a_listed_one_is_another_firm(run):
     ex = run("Verdant Grid Compute raised a $95M Series B last year, led by Oxbow Peak Capital.")
     assert ex.funding_rounds[0].lead_investors == [k("Oxbow Peak Capital")]
+
+
+def test_two_companies_and_the_word_agreement_are_no_compute_deal(run):
+    ex = run("Fathom Networks and Veridian Telecom signed an agreement on Tuesday.")
+    assert ex.compute_deals == []

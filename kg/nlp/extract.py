@@ -944,6 +944,8 @@ class ArticleReader:
             r: ComputeDealRecord = e.record
             if any(set(r.parties) <= pair for pair in bought) and r.capacity_mw is None and not r.platforms:
                 continue  # "the deal" of an acquisition between the same two companies: no compute deal
+            if r.value is None and r.capacity_mw is None and not r.platforms and not (r.providers or r.customers):
+                continue  # two companies and the word "agreement": nothing says what was agreed
             if e.record.announced is None and not e.earlier:
                 e.record.announced = undated_default
             extraction.compute_deals.append(e.record)
