@@ -123,3 +123,25 @@ def test_investors_named_before_their_verb_and_venture_arms(follow_up, investors
     [ex] = Extractor().extract([parse_article("t", HEADER + "Orvane Labs a levé 30 millions d'euros. " + follow_up)])
     [r] = ex.funding_rounds
     assert set(r.investors) == {k(x) for x in investors}
+
+
+@pytest.mark.parametrize("text, pairs", [
+    ("Un consortium mené par le fonds parisien Ostrea Partners, aux côtés du japonais Tsubaki Capital et de la "
+     "Caisse Boréale de Placement, a signé lundi un accord pour racheter Datalis Cloud.",
+     {("Ostrea Partners", "Datalis Cloud"), ("Tsubaki Capital", "Datalis Cloud"),
+      ("Caisse Boréale de Placement", "Datalis Cloud")}),
+    ("Un consortium réunissant Cassiopée Infrastructures et Kinabalu Investment Authority a annoncé un accord pour "
+     "acquérir 100 % de Routa Datacenters.",
+     {("Cassiopée Infrastructures", "Routa Datacenters"), ("Kinabalu Investment Authority", "Routa Datacenters")}),
+    ("L'intégrateur allemand de serveurs Rheinwerk Systems a annoncé le rachat du polonais Vistula Compute.",
+     {("Rheinwerk Systems", "Vistula Compute")}),
+    ("Le spécialiste du refroidissement pour serveurs Frimas Technologies a été racheté par le groupe industriel "
+     "Aubriot Industries.", {("Aubriot Industries", "Frimas Technologies")}),
+    ("Pellan AI lève des fonds. Au printemps, la société a aussi mis la main sur Ottogrid Labs.",
+     {("Pellan AI", "Ottogrid Labs")}),
+])
+def test_acquisitions_in_the_forms_the_press_uses(text, pairs):
+    from kg.nlp import Extractor
+
+    [ex] = Extractor().extract([parse_article("t", HEADER + text)])
+    assert {(a.acquirer, a.target) for a in ex.acquisitions} == {(k(x), k(y)) for x, y in pairs}

@@ -74,7 +74,8 @@ class CandidateJudge:
         if re.fullmatch(rf"[{UPPER}]{{2,6}}(?:\.[A-Z]{{1,3}})?", name) and re.search(r"\(\s*$", before) \
                 and re.match(r"\s*\)", after):
             return "ticker"
-        if self._product_before.search(before_in_line) and not self._org_noun_before.search(before_in_line):
+        if self._product_before.search(before_in_line) and not self._org_noun_before.search(before_in_line) \
+                and not self.gazetteer.ends_as_organization(name):  # "des serveurs Rheinwerk Systems": a maker
             return "product-context"
         if fold(name) in self.places:
             return "place-list"

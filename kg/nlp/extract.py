@@ -360,8 +360,10 @@ class ArticleReader:
         if record.announced is None or (date.refines(record.announced) and date != record.announced):
             record.announced = date
 
-    def _names_after(self, st: _State, s: Sentence, pos: int, orgs: list[OrgMention]) -> list[OrgMention]:
+    def _names_after(self, st: _State, s: Sentence, pos: int, orgs: list[OrgMention],
+                     split: re.Pattern[str] | None = None) -> list[OrgMention]:
         """The coordinated organizations right after ``pos`` ("X, Y et Z"; "start-ups comme X ou encore Y")."""
+        split = split or self.g.list_split
         found: list[OrgMention] = []
         cursor = pos
         text = s.text
@@ -399,13 +401,13 @@ class ArticleReader:
                        self.gazetteer.unlisted(s.start + cursor, name, "list", "org-role-list"))
             found.append(nxt)
             cursor = nxt.end - s.start
-            sep = self.g.list_split.match(text[cursor:])
+            sep = split.match(text[cursor:])
             if not sep or not sep.group(0).strip():
                 # "X (description), Y": skip a parenthesis before the separator
                 paren = re.match(r"\s*\([^)]*\)", text[cursor:])
                 if paren:
                     cursor += paren.end()
-                    sep = self.g.list_split.match(text[cursor:])
+                    sep = split.match(text[cursor:])
                 if not sep or not sep.group(0).strip():
                     break
             cursor = skip_to_name(cursor + sep.end())
@@ -452,7 +454,7 @@ class ArticleReader:
             return None
         acquirers = self._coordinated(s, before, acquirer) if acquirer in before else [acquirer]
         if cues.get("consortium"):
-            members = self._names_after(st, s, cues["consortium"][0].end, orgs)
+            members = self._names_after(st, s, cues["consortium"][0].end, orgs, self.g.member_split)
             acquirers = [m for m in members if m.key not in {t.key for t in targets}] or acquirers
             st.consortium = (targets, index)
         event = None
@@ -468,7 +470,7 @@ class ArticleReader:
         orgs = [o for o in s.orgs if not _reporter(o)]
         cue = cues["consortium"][0]
         event = None
-        for member in self._names_after(st, s, cue.end, orgs):
+        for member in self._names_after(st, s, cue.end, orgs, self.g.member_split):
             if member.key not in {t.key for t in targets}:
                 event = self._acquire(st, index, s, cue, {}, [], [], member, targets, None) or event
         return event
