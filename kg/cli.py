@@ -257,7 +257,7 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: 
     write_atomic(out_dir / "validation.txt", report.format())
     written.append(out_dir / "validation.txt")
     for name in bundled_queries():
-        table = run_query(result.graph, name)
+        table = run_query(result.store, name)
         write_atomic(out_dir / f"{name}.csv", table.to_csv())
         written.append(out_dir / f"{name}.csv")
         if name in SCORED_QUERIES:  # the analyst queries are in their CSV files; the tables stay readable
