@@ -253,7 +253,7 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: 
         console.print(f"skipped: {problem}", style="yellow", highlight=False)
     _report_corrections(console, result, corrections)
     written = write_outputs(result, out_dir / "graph.ttl")
-    report = run_validate(result.graph)
+    report = run_validate(result.store)
     write_atomic(out_dir / "validation.txt", report.format())
     written.append(out_dir / "validation.txt")
     for name in bundled_queries():

@@ -229,11 +229,16 @@ class GraphStore:
         validates: pySHACL mixes the ontology into the data). ``substitutions``: values of
         projected variables (Oxigraph's bindings).
         """
-        self._merged_view()
-        graphs = [_DEFAULT, _ONTOLOGY] if with_ontology and self.merging else _DEFAULT
+        self.merged_view()
+        graphs = [_DEFAULT, _ONTOLOGY] if with_ontology else _DEFAULT
         return self.store.query(text, default_graph=graphs, substitutions=substitutions)
 
-    def _merged_view(self) -> None:
+    def has_ontology(self) -> bool:
+        """Whether the ontology graph is in the store (a build's store: with the bundled ontology)."""
+        return any(True for _ in self.store.quads_for_pattern(None, None, None, _ONTOLOGY))
+
+    def merged_view(self) -> None:
+        """Copy the merged graph into the default graph (once), where queries read it."""
         if self.merging and not self._view:
             self.flush()
             # Every graph but the ontology (and the default graph itself) into the default graph.
