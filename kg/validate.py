@@ -107,11 +107,8 @@ def validate(graph, shapes_dir: str | os.PathLike[str] | None = None,
     from kg.rdf.graphstore import GraphStore
 
     shapes = load_shapes(shapes_dir)
-    default_ontology = ontology is None
-    if ontology is None and ontology_path().is_file():
-        ontology = load_graph(ontology_path())
     if isinstance(graph, GraphStore):
-        if default_ontology and graph.has_ontology():
+        if ontology is None and graph.has_ontology():
             from kg.rdf.shapes import Unsupported, compile_shapes
 
             try:
@@ -119,10 +116,16 @@ def validate(graph, shapes_dir: str | os.PathLike[str] | None = None,
             except Unsupported:
                 plan = None
             if plan is not None:
-                return _validate_store(graph, shapes, ontology, plan)
+                return _validate_store(graph, shapes, plan)
         graph = graph.merged()
+    if ontology is None:
+        ontology = _default_ontology()
     data = _memory_copy(graph)
     return _report(_pyshacl(data, shapes, ontology), data)
+
+
+def _default_ontology() -> Graph | None:
+    return load_graph(ontology_path()) if ontology_path().is_file() else None
 
 
 def _pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, focus_nodes: list | None = None) -> Graph:
@@ -139,7 +142,7 @@ def _report(report: Graph, data, extra: list[ValidationResult] = ()) -> Validati
     return ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results)
 
 
-def _validate_store(store, shapes: Graph, ontology: Graph | None, plan) -> ValidationReport:
+def _validate_store(store, shapes: Graph, plan) -> ValidationReport:
     import pyoxigraph as ox
 
     from kg.rdf.graphstore import from_ox
@@ -148,7 +151,7 @@ def _validate_store(store, shapes: Graph, ontology: Graph | None, plan) -> Valid
     found = screen(store, plan)
     data = _StoreData(store)
     if any(isinstance(node, ox.BlankNode) for node in found.doubtful):  # pySHACL takes IRIs as focus nodes
-        return _report(_pyshacl(store.merged(), shapes, ontology), data)
+        return _report(_pyshacl(store.merged(), shapes, _default_ontology()), data)
     # The report graph pySHACL would write: its prefixes name shapes and paths.
     qnames = Graph(bind_namespaces="core")
     for prefix, namespace in shapes.namespace_manager.namespaces():
@@ -168,7 +171,8 @@ def _validate_store(store, shapes: Graph, ontology: Graph | None, plan) -> Valid
     if not found.doubtful:
         return _report(Graph(), data, certain)
     nearby = _neighbourhood(store, found.doubtful, plan.depth, plan.inverse)
-    report = _pyshacl(nearby, shapes, ontology, focus_nodes=sorted(URIRef(n.value) for n in found.doubtful))
+    report = _pyshacl(nearby, shapes, _default_ontology(),
+                      focus_nodes=sorted(URIRef(n.value) for n in found.doubtful))
     return _report(report, data, certain)
 
 

@@ -34,9 +34,8 @@ class Unsupported(Exception):
 
 
 # Predicates of a shape that are not constraints (or are read with the constraint they belong to).
-_NOT_CONSTRAINTS = {RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.message, SH.severity, SH.path,
-                    SH.property, SH.targetClass, SH.order, SH.group, SH.defaultValue, SH.deactivated,
-                    SH.qualifiedMinCount, SH.flags}
+_NOT_CONSTRAINTS = {SH.name, SH.description, SH.message, SH.severity, SH.path, SH.property, SH.targetClass,
+                    SH.order, SH.group, SH.defaultValue, SH.deactivated, SH.qualifiedMinCount, SH.flags}
 _NUMERIC = (XSD.integer, XSD.decimal)
 # Literals every engine reads alike (rdflib, pySHACL, Oxigraph); anything else is doubtful.
 # (Python's dates have years 1 to 9999 and rdflib reads no time zone on them.)
@@ -162,6 +161,8 @@ class _Compiler:
     def constraints(self, shape) -> list[tuple]:
         found = []
         for predicate, value in sorted(self.g.predicate_objects(shape)):
+            if not predicate.startswith(str(SH)):
+                continue  # annotations (rdfs:label, dcterms:..., owl:...): no constraint of SHACL's
             if predicate in _NOT_CONSTRAINTS:
                 if predicate == SH.deactivated and value == Literal(True):
                     raise Unsupported("a deactivated nested shape")
@@ -302,10 +303,12 @@ class _Compiler:
         self.plan.checks.append(Check(kind, query, shape, severity, messages, path, **options))
 
     def add_values(self, shape, path, rows: str, conditions: list[tuple[str, str]], targets: str | None) -> None:
+        # The rows that do not surely pass, in a subquery: the conditions are told apart for those only.
+        doubtful = " || ".join(f"!({p})" for p, _ in conditions)
         binds = " ".join(f"BIND ({p} AS ?p{i}) BIND ({f} AS ?x{i})" for i, (p, f) in enumerate(conditions))
         columns = " ".join(f"?p{i} ?x{i}" for i in range(len(conditions)))
-        doubtful = " || ".join(f"!?p{i}" for i in range(len(conditions)))
-        self.add("values", shape, path, f"SELECT ?f ?v {columns} WHERE {{ {rows} {binds} FILTER ({doubtful}) }}",
+        self.add("values", shape, path, f"SELECT ?f ?v {columns} WHERE {{ {{ SELECT ?f ?v WHERE {{ {rows} "
+                                        f"FILTER ({doubtful}) }} }} {binds} }}",
                  components=len(conditions), targets=targets)
 
     def property_checks(self, shape, listed: str, missing: list) -> None:
@@ -319,7 +322,7 @@ class _Compiler:
         d = [0]
         path = self.path(path_node, d)
         self.plan.depth = max(self.plan.depth, d[0] + 2)
-        values = f"?f {path} ?v ."
+        values = f"?f {path} ?v ."  # rows may repeat (a triple in two graphs): results are sets, kept in screen()
         conditions, least, most, qualified = [], None, None, None
         for predicate, value in self.constraints(shape):
             if predicate == SH.minCount:
@@ -340,7 +343,7 @@ class _Compiler:
                 op = "<" if predicate == SH.lessThan else "<="
                 # One result per failing pair (as pySHACL): ?w is selected, so pairs are not merged.
                 self.add("rows", shape, path_node, targets=listed, pairs=True, query=(
-                    f"SELECT DISTINCT ?f ?v ?w ?fail WHERE {{ {values} ?f {_n3(value)} ?w "
+                    f"SELECT ?f ?v ?w ?fail WHERE {{ {values} ?f {_n3(value)} ?w "
                     f"BIND ({_number('?v')} && {_number('?w')} AS ?fail) "
                     f"FILTER (!(?fail && COALESCE(?v {op} ?w, false))) }}"))
             elif predicate == SH.qualifiedValueShape:
@@ -370,7 +373,7 @@ class _Compiler:
             # Fails surely when fewer than n values surely conform and every other value surely does not.
             self.add("rows", shape, path_node, reports_value=False, query=(
                 f"SELECT ?f (SUM(COALESCE(?yes, 0)) + SUM(COALESCE(?maybe, 0)) < {int(n)} AS ?fail) WHERE {{ "
-                f"{listed} OPTIONAL {{ {values} BIND (IF({p}, 1, 0) AS ?yes) BIND (IF({p} || {f}, 0, 1) AS ?maybe) }} }} "
+                f"{listed} OPTIONAL {{ {{ SELECT DISTINCT ?f ?v WHERE {{ {values} }} }} BIND (IF({p}, 1, 0) AS ?yes) BIND (IF({p} || {f}, 0, 1) AS ?maybe) }} }} "
                 f"GROUP BY ?f HAVING (SUM(COALESCE(?yes, 0)) < {int(n)})"))
 
 
