@@ -303,7 +303,15 @@ def _native_result(answer) -> QueryResult:
 
     if isinstance(answer, ox.QuerySolutions):
         columns = [v.value for v in answer.variables]
-        return QueryResult(columns, [{c: _ox_text(row[i]) for i, c in enumerate(columns)} for row in answer])
+        texts: dict = {None: None}  # term -> its text: ids, rules, kinds recur on many rows
+
+        def text(term):
+            found = texts.get(term, texts)
+            if found is texts:
+                found = texts[term] = _ox_text(term)
+            return found
+
+        return QueryResult(columns, [dict(zip(columns, map(text, row))) for row in answer])
     if isinstance(answer, ox.QueryBoolean):
         return QueryResult(["boolean"], [{"boolean": "true" if bool(answer) else "false"}])
     graph = Graph()
