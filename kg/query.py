@@ -9,6 +9,12 @@ Queries are read-only unless ``allow_update=True``: an ``.rq`` file holding a
 SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP, CREATE...) is refused.
 Local queries run without network access (no ``SERVICE``, no remote ``FROM``).
 
+A query on a ``kg.rdf.graphstore.GraphStore`` (what a build makes) runs natively in
+Oxigraph, as at an Oxigraph endpoint, and gives the rows rdflib's engine gives on the
+same graph (tested for every bundled query). There, values of projected variables
+are Oxigraph's substitutions; a binding of a variable the query does not project
+makes the query run in rdflib on a copy of the graph.
+
 Result rows map each column to the value as a string (an IRI, the lexical
 form of a literal, ``_:id`` for a blank node) or ``None`` when unbound.
 ``QueryResult.to_json`` writes ``{"columns": [...], "rows": [{column: value
@@ -188,15 +194,20 @@ def _graph_result(graph: Graph) -> QueryResult:
     return QueryResult(columns, [dict(zip(columns, map(_text, t))) for t in sorted(graph)])
 
 
-def run_query(graph: Graph, name_or_path: str | os.PathLike[str], bindings: Mapping[str, object] | None = None,
+def run_query(graph, name_or_path: str | os.PathLike[str], bindings: Mapping[str, object] | None = None,
               *, allow_update: bool = False) -> QueryResult:
-    """Run a bundled query (by name) or a ``.rq`` file on a local graph.
+    """Run a bundled query (by name) or a ``.rq`` file on a local graph: an rdflib ``Graph``, or a
+    ``GraphStore`` (the query then runs in Oxigraph).
 
     SELECT gives its columns; ASK one ``boolean`` column; CONSTRUCT and
     DESCRIBE ``subject``/``predicate``/``object`` rows; an allowed update
-    changes ``graph`` in place and gives no columns.
+    changes an rdflib ``graph`` in place and gives no columns (a ``GraphStore`` takes no updates).
     """
+    from kg.rdf.graphstore import GraphStore
+
     _, source, text = _load(name_or_path)
+    if isinstance(graph, GraphStore):
+        return _run_native(graph, source, text, bindings, allow_update)
     query = _prepare(source, text, allow_update)
     init = _bindings(source, bindings, query)
     with offline() as attempts:
@@ -210,6 +221,103 @@ def run_query(graph: Graph, name_or_path: str | os.PathLike[str], bindings: Mapp
                 raise BadInputError(f"the query tries to reach {attempts[0]}; local queries run without network "
                                     "access (use --endpoint for a remote store)", path=source) from None
             raise BadInputError(f"query failed: {exc}", path=source) from exc
+
+
+# Words that must appear (SPARQL keywords are case-insensitive) for a query to reach the network from
+# Oxigraph, whose HTTP client is out of reach of ``offline()``; "\\u" because a query may spell them
+# with code point escapes.
+_NETWORK_WORDS = ("service", "\\u")
+_NO_UPDATE = "is a SPARQL Update; updates run on a graph file (kg query --allow-update), not on a build's store"
+
+
+def _run_native(store, source: Path, text: str, bindings: Mapping[str, object] | None,
+                allow_update: bool) -> QueryResult:
+    import pyoxigraph as ox
+
+    lowered = text.lower()
+    query = None
+    if bindings or any(word in lowered for word in _NETWORK_WORDS):
+        query = _prepare(source, text, allow_update)  # rdflib's parser: variables, SERVICE, updates
+        if query is None:
+            raise BadInputError(_NO_UPDATE, path=source)
+        services = _services(query)
+        if services:
+            raise BadInputError(f"the query calls SERVICE {services[0]}; local queries run without network "
+                                "access (use --endpoint for a remote store)", path=source)
+    substitutions = None
+    if bindings:
+        init = _bindings(source, bindings, query)
+        if not set(init) <= {str(v) for v in query.algebra.get("PV", ())}:
+            # Oxigraph substitutes projected variables only; rdflib binds any variable.
+            return _result(_rdflib_run(store.merged(), source, query, init))
+        from kg.rdf.graphstore import to_ox
+
+        substitutions = {ox.Variable(name): to_ox(term) for name, term in init.items()}
+    try:
+        answer = store.query(text, substitutions=substitutions)
+    except SyntaxError as exc:
+        # rdflib's parser words the error as for any graph, and tells an update from a broken query.
+        if _prepare(source, text, allow_update) is None:
+            raise BadInputError(_NO_UPDATE, path=source) from None
+        raise BadInputError(f"SPARQL syntax error: {exc}", path=source) from None
+    except (OSError, RuntimeError, ValueError) as exc:
+        raise BadInputError(f"query failed: {exc}", path=source) from exc
+    return _native_result(answer)
+
+
+def _services(query: Query) -> list[str]:
+    found: list[str] = []
+
+    def visit(node):
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            found.append(node.term.n3())
+
+    traverse(query.algebra, visitPost=visit)
+    return found
+
+
+def _rdflib_run(graph: Graph, source: Path, query: Query, init: dict) -> Result:
+    with offline():
+        try:
+            return graph.query(query, initBindings=init)
+        except Exception as exc:
+            raise BadInputError(f"query failed: {exc}", path=source) from exc
+
+
+def _ox_text(term) -> str | None:
+    import pyoxigraph as ox
+
+    if term is None:
+        return None
+    if isinstance(term, ox.BlankNode):
+        return "_:" + term.value
+    if isinstance(term, ox.Literal):
+        return display(term.value, None if term.language else term.datatype.value)
+    return term.value
+
+
+def _native_result(answer) -> QueryResult:
+    import pyoxigraph as ox
+
+    from kg.rdf.graphstore import from_ox
+
+    if isinstance(answer, ox.QuerySolutions):
+        columns = [v.value for v in answer.variables]
+        texts: dict = {None: None}  # term -> its text: ids, rules, kinds recur on many rows
+
+        def text(term):
+            found = texts.get(term, texts)
+            if found is texts:
+                found = texts[term] = _ox_text(term)
+            return found
+
+        return QueryResult(columns, [dict(zip(columns, map(text, row))) for row in answer])
+    if isinstance(answer, ox.QueryBoolean):
+        return QueryResult(["boolean"], [{"boolean": "true" if bool(answer) else "false"}])
+    graph = Graph()
+    for triple in answer:
+        graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+    return _graph_result(graph)
 
 
 def run_query_rows(graph: Graph) -> dict[str, list[dict[str, str | None]]]:

@@ -93,24 +93,147 @@ def _memory_copy(graph: Graph) -> Graph:
     return copy
 
 
-def validate(graph: Graph, shapes_dir: str | os.PathLike[str] | None = None,
+def validate(graph, shapes_dir: str | os.PathLike[str] | None = None,
              ontology: Graph | None = None) -> ValidationReport:
-    """Validate ``graph`` against the shapes of ``shapes_dir`` (default shapes/).
+    """Validate ``graph`` (an rdflib Graph, or a build's ``GraphStore``) against the shapes of ``shapes_dir``
+    (default shapes/).
 
     ``ontology`` (default: ontology/aikg.ttl when present) is given to pySHACL
     as the ontology graph, so ``sh:class`` can follow ``rdfs:subClassOf``.
+    A ``GraphStore`` holding that ontology is validated in Oxigraph by the shapes compiled to SPARQL
+    (``kg.rdf.shapes``), pySHACL reading only the nodes the SPARQL cannot judge; the report is
+    the one pySHACL gives on the whole graph.
     """
+    from kg.rdf.graphstore import GraphStore
+
     shapes = load_shapes(shapes_dir)
-    if ontology is None and ontology_path().is_file():
-        ontology = load_graph(ontology_path())
+    if isinstance(graph, GraphStore):
+        if ontology is None and graph.has_ontology():
+            from kg.rdf.shapes import Unsupported, compile_shapes
+
+            try:
+                plan = compile_shapes(shapes)
+            except Unsupported:
+                plan = None
+            if plan is not None:
+                return _validate_store(graph, shapes, plan)
+        graph = graph.merged()
+    if ontology is None:
+        ontology = _default_ontology()
     data = _memory_copy(graph)
+    return _report(_pyshacl(data, shapes, ontology), data)
+
+
+def _default_ontology() -> Graph | None:
+    return load_graph(ontology_path()) if ontology_path().is_file() else None
+
+
+def _pyshacl(data: Graph, shapes: Graph, ontology: Graph | None, focus_nodes: list | None = None) -> Graph:
     _, report, _ = shacl_validate(data, shacl_graph=shapes, ont_graph=ontology, inference="none",
-                                  advanced=True, allow_warnings=True)
+                                  advanced=True, allow_warnings=True, focus_nodes=focus_nodes)
     bind_prefixes(report)
+    return report
+
+
+def _report(report: Graph, data, extra: list[ValidationResult] = ()) -> ValidationReport:
     namer = _Namer(data, report)
-    results = [namer.result(node) for node in report.subjects(RDF.type, SH.ValidationResult)]
+    results = [*extra, *(namer.result(node) for node in report.subjects(RDF.type, SH.ValidationResult))]
     results.sort(key=lambda r: (_SEVERITY_ORDER.get(r.severity, 9), r.focus_node, r.path or "", r.message))
     return ValidationReport(conforms=not any(r.severity == "Violation" for r in results), results=results)
+
+
+def _validate_store(store, shapes: Graph, plan) -> ValidationReport:
+    import pyoxigraph as ox
+
+    from kg.rdf.graphstore import from_ox
+    from kg.rdf.shapes import screen
+
+    found = screen(store, plan)
+    data = _StoreData(store)
+    if any(isinstance(node, ox.BlankNode) for node in found.doubtful):  # pySHACL takes IRIs as focus nodes
+        return _report(_pyshacl(store.merged(), shapes, _default_ontology()), data)
+    # The report graph pySHACL would write: its prefixes name shapes and paths.
+    qnames = Graph(bind_namespaces="core")
+    for prefix, namespace in shapes.namespace_manager.namespaces():
+        qnames.namespace_manager.bind(prefix, namespace)
+    bind_prefixes(qnames)
+    namer = _Namer(data, qnames)
+    certain = []
+    for check, focus, value in found.failures:
+        if focus in found.doubtful:
+            continue  # pySHACL reports every result of that node
+        node = from_ox(focus)
+        certain.append(ValidationResult(
+            severity=str(check.severity).rsplit("#", 1)[-1], focus_node=str(node), focus_label=namer.label(node),
+            focus_type=namer.kind(node), path=namer.path(shapes, check.path) if check.path is not None else None,
+            value=namer.value(from_ox(value)) if value is not None else None, message=" ".join(check.messages),
+            source_shape=namer.qname(check.source) if isinstance(check.source, URIRef) else None))
+    if not found.doubtful:
+        return _report(Graph(), data, certain)
+    nearby = _neighbourhood(store, found.doubtful, plan.depth, plan.inverse)
+    report = _pyshacl(nearby, shapes, _default_ontology(),
+                      focus_nodes=sorted(URIRef(n.value) for n in found.doubtful))
+    return _report(report, data, certain)
+
+
+def _neighbourhood(store, nodes: set, depth: int, inverse: set) -> Graph:
+    """The triples within ``depth`` links of ``nodes`` (forwards, and backwards along ``inverse`` predicates)."""
+    import pyoxigraph as ox
+
+    from kg.rdf.graphstore import from_ox
+
+    default = ox.DefaultGraph()
+    backwards = [ox.NamedNode(str(p)) for p in inverse]
+    seen, level, quads = set(nodes), set(nodes), set()
+    for _ in range(depth + 1):
+        following = set()
+        for node in level:
+            found = list(store.store.quads_for_pattern(node, None, None, default))
+            for p in backwards:
+                found += store.store.quads_for_pattern(None, p, node, default)
+            for quad in found:
+                quads.add(quad)
+                for term in (quad.subject, quad.object):
+                    if not isinstance(term, ox.Literal) and term not in seen:
+                        seen.add(term)
+                        following.add(term)
+        level = following
+    graph = Graph()
+    graph.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), graph) for q in quads)
+    return graph
+
+
+class _StoreData:
+    """What ``_Namer`` reads of the data (``value``, ``objects``), from a store's merged graph.
+
+    ``value`` gives the first value in the order of ``GraphStore.merged()`` (sorted N-Triples forms),
+    which is the one rdflib's ``Graph.value`` gives on that copy.
+    """
+
+    def __init__(self, store) -> None:
+        import pyoxigraph as ox
+
+        store.merged_view()
+        self.store, self.default = store, ox.DefaultGraph()
+
+    def _objects(self, node, predicate) -> list:
+        from kg.rdf.graphstore import to_ox
+
+        if node is None or isinstance(node, Literal):
+            return []
+        return sorted(self.store.store.quads_for_pattern(to_ox(node), to_ox(predicate), None, self.default),
+                      key=lambda q: str(q.object))
+
+    def objects(self, node, predicate):
+        from kg.rdf.graphstore import from_ox
+
+        return [from_ox(q.object) for q in self._objects(node, predicate)]
+
+    def value(self, node, predicate):
+        from kg.rdf.graphstore import from_ox
+
+        found = self._objects(node, predicate)
+        return from_ox(found[0].object) if found else None
 
 
 class _Namer:

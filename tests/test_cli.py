@@ -136,7 +136,16 @@ def test_run_writes_every_output(tmp_path: Path):
     for name in ("graph.ttl", "graph.trig", "validation.txt", "organizations.csv", "funding_rounds.csv",
                  "compute_deals.csv", "chip_platforms.csv", "acquisitions.csv"):
         assert (tmp_path / name).stat().st_size > 0, name
-    assert "== funding_rounds" in result.output
+    # A summary instead of the tables: counts, conformance, the files and how to open them.
+    assert "== funding_rounds" not in result.output
+    assert "5 articles -> 40 organizations" in result.output
+    assert "Validation: graph conforms" in result.output and "funding_rounds 6" in result.output
+    assert f"Wrote 16 files in {tmp_path}" in result.output and "kg serve --graph" in result.output
+    assert len(result.output.splitlines()) <= 10
+    shown = invoke("run", seeds_dir(), "--out", tmp_path, "--show")
+    assert shown.exit_code == 0, shown.output
+    assert "== funding_rounds (6 rows)" in shown.output and "Validation: graph conforms" in shown.output
+    assert (tmp_path / "funding_rounds.csv").read_text().count("\n") == 7  # the header and 6 rows
 
 
 def test_build_into_an_on_disk_store_writes_the_same_files(built: Path, tmp_path: Path):

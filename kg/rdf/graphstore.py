@@ -14,6 +14,11 @@ store for the parts that need rdflib (pySHACL, the local SPARQL engine).
 Triples go in as N-Quads text parsed by Oxigraph (in Rust): building one
 Python ``pyoxigraph.Quad`` costs more than writing its line.
 
+SPARQL runs in Oxigraph itself (``query``): for a build, the merged graph is first copied
+into the store's default graph by one SPARQL Update (in Rust, deduplicated by the store),
+since a union of named graphs would give a triple stated in two articles twice. That
+default graph is a query view only: it is not written to the files.
+
 Files are written in one order whatever the order of insertion or the store:
 graphs by IRI (the default graph first), triples sorted by their N-Triples
 form, subject by subject, so that no graph is ever sorted in one piece. Blank
@@ -175,6 +180,7 @@ class GraphStore:
         self._pending: list[str] = []
         # Triples with blank nodes go in as Quad objects: a parser would relabel their blank nodes.
         self._pending_quads: list[ox.Quad] = []
+        self._view = False  # the merged graph copied into the default graph (a build's query view)
 
     # ------------------------------------------------------------ writing
 
@@ -192,6 +198,7 @@ class GraphStore:
         """Load the lines added since the last flush (called every ``_BATCH`` lines and by ``build_store``)."""
         if self._pending or self._pending_quads:
             self._merged_count = None
+            self._view = False
         if self._pending:
             data = "".join(self._pending).encode("utf-8")
             self._pending.clear()  # in place: the graph adders hold this list
@@ -209,6 +216,35 @@ class GraphStore:
 
     def named_graphs(self) -> list[ox.NamedNode]:
         return sorted(self.store.named_graphs(), key=lambda g: g.value)
+
+    def _graphs(self) -> list:
+        """The graphs of the files: a build's default graph is the query view, not data of its own."""
+        return self.named_graphs() if self.merging else [_DEFAULT, *self.named_graphs()]
+
+    def query(self, text: str, *, with_ontology: bool = False,
+              substitutions: dict | None = None) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        """Run a SPARQL query in Oxigraph on the merged graph (its default graph).
+
+        ``with_ontology``: the ontology graph is part of the default graph too (what SHACL
+        validates: pySHACL mixes the ontology into the data). ``substitutions``: values of
+        projected variables (Oxigraph's bindings).
+        """
+        self.merged_view()
+        graphs = [_DEFAULT, _ONTOLOGY] if with_ontology else _DEFAULT
+        return self.store.query(text, default_graph=graphs, substitutions=substitutions)
+
+    def has_ontology(self) -> bool:
+        """Whether the ontology graph is in the store (a build's store: with the bundled ontology)."""
+        return any(True for _ in self.store.quads_for_pattern(None, None, None, _ONTOLOGY))
+
+    def merged_view(self) -> None:
+        """Copy the merged graph into the default graph (once), where queries read it."""
+        if self.merging and not self._view:
+            self.flush()
+            # Every graph but the ontology (and the default graph itself) into the default graph.
+            self.store.update("CLEAR DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+                              "FILTER (?g != <" + _ONTOLOGY.value + ">) }")
+            self._view = True
 
     def triple_count(self) -> int:
         """Triples of the merged graph (counted while it was last written, else by reading it through).
@@ -232,7 +268,7 @@ class GraphStore:
         """The graphs copied into an rdflib Memory Dataset."""
         dataset = Dataset()
         bind_prefixes(dataset)
-        for name in [_DEFAULT, *self.named_graphs()]:
+        for name in self._graphs():
             target = dataset.default_graph if name == _DEFAULT else dataset.graph(URIRef(name.value))
             target.addN((from_ox(q.subject), from_ox(q.predicate), from_ox(q.object), target)
                         for q in self.store.quads_for_pattern(None, None, None, name))
@@ -267,7 +303,7 @@ class GraphStore:
         if fmt in ("ttl", "nt"):
             yield from self._merged_triples()
             return
-        for name in [_DEFAULT, *self.named_graphs()]:
+        for name in self._graphs():
             yield from _sorted_graph(self.store, name)
 
     def write(self, fmt: str, output: BinaryIO, prefixes: dict[str, str] | None = None) -> None:
@@ -299,8 +335,8 @@ class _GraphAdder:
         if type(s) is BNode or type(o) is BNode:
             if self._subjects is not None:
                 self._subjects.add(self._nt(s))
-            self._store._pending_quads.append(ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o),
-                                                      _DEFAULT if self._name is None else _to_ox(self._name)))
+            self._store._pending_quads.append(ox.Quad(to_ox(s), to_ox(p), to_ox(o),
+                                                      _DEFAULT if self._name is None else to_ox(self._name)))
             return
         nt = self._nt
         subject = nt(s)
@@ -335,7 +371,8 @@ def _subject_from_nt(form: str):
     return next(iter(ox.parse(f"{form} <urn:x:p> <urn:x:o> .".encode(), format=ox.RdfFormat.N_TRIPLES))).subject
 
 
-def _to_ox(term):
+def to_ox(term):
+    """rdflib term -> Oxigraph term."""
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, BNode):

@@ -1,0 +1,128 @@
+"""Queries on a build's store run in Oxigraph and give exactly the rows of rdflib's engine on the merged graph.
+
+Every bundled query on the seeds, both development sets and a generated corpus: same columns, same rows, same
+order, same text in every cell (not merely equal numbers).
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from rdflib import Literal, URIRef
+
+from kg.build import build
+from kg.errors import BadInputError
+from kg.query import bundled_queries, run_query
+from kg.resources import seeds_dir
+
+ROOT = seeds_dir().parent
+CORPORA = {"seeds": seeds_dir(), "dev-fr": ROOT / "tests/data/dev/fr", "dev-en": ROOT / "tests/data/dev/en"}
+
+
+@pytest.fixture(scope="session")
+def generated(tmp_path_factory):
+    from benchmarks.generate import write_corpus
+
+    folder = tmp_path_factory.mktemp("generated") / "articles"
+    write_corpus(60, folder, 3)
+    return folder
+
+
+@pytest.fixture(scope="module", params=[*CORPORA, "generated"])
+def corpus(request, generated):
+    source = generated if request.param == "generated" else CORPORA[request.param]
+    return request.param, build([source])
+
+
+def test_every_bundled_query_gives_rdflib_rows(corpus):
+    name, result = corpus
+    total = 0
+    for query in bundled_queries():
+        native = run_query(result.store, query)
+        reference = run_query(result.graph, query)  # rdflib's engine on the Memory copy
+        assert native.columns == reference.columns, (name, query)
+        assert native.rows == reference.rows, (name, query)
+        total += len(native.rows)
+    assert total > 100, name
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return build([seeds_dir()])
+
+
+def test_queries_do_not_change_the_files(seeds):
+    def files():
+        out = {}
+        for fmt in ("ttl", "trig"):
+            handle = io.BytesIO()
+            seeds.store.write(fmt, handle)
+            out[fmt] = handle.getvalue()
+        return out
+
+    before = files()
+    assert run_query(seeds.store, "organizations").rows
+    assert files() == before  # the query view (the default graph) is not data of the files
+    assert seeds.store.triple_count() == len(seeds.graph)
+
+
+def test_binding_of_a_projected_variable(seeds):
+    fact = run_query(seeds.store, "evidence").rows[0]["fact"]
+    native = run_query(seeds.store, "evidence", {"fact": f"<{fact}>"})
+    assert native.rows and {row["fact"] for row in native.rows} == {fact}
+    assert native.rows == run_query(seeds.graph, "evidence", {"fact": URIRef(fact)}).rows
+
+
+def test_binding_of_a_variable_not_projected(seeds):
+    name = run_query(seeds.store, "investors").rows[0]["organization"]
+    native = run_query(seeds.store, "investors", {"organizationName": name})
+    assert native.rows and {row["organization"] for row in native.rows} == {name}
+    assert native.rows == run_query(seeds.graph, "investors", {"organizationName": Literal(name)}).rows
+
+
+def test_unknown_binding_is_refused(seeds):
+    with pytest.raises(BadInputError, match=r"no variable \?nothing"):
+        run_query(seeds.store, "organizations", {"nothing": "x"})
+
+
+def test_ask_and_construct_as_in_rdflib(seeds, tmp_path):
+    ask = tmp_path / "ask.rq"
+    ask.write_text("PREFIX aikg: <https://w3id.org/aikg/ontology#>\nASK { ?x a aikg:FundingRound }")
+    construct = tmp_path / "construct.rq"
+    construct.write_text("PREFIX aikg: <https://w3id.org/aikg/ontology#>\n"
+                         "CONSTRUCT { ?r aikg:amount ?a } WHERE { ?r a aikg:FundingRound ; aikg:amount ?a }")
+    for path in (ask, construct):
+        native, reference = run_query(seeds.store, path), run_query(seeds.graph, path)
+        assert native.rows and (native.columns, native.rows) == (reference.columns, reference.rows)
+    assert run_query(seeds.store, ask).rows == [{"boolean": "true"}]
+
+
+@pytest.mark.parametrize("text", [
+    "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+    "select * where { service <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }",
+])
+def test_service_is_refused_without_a_request(seeds, tmp_path, no_network, text):
+    path = tmp_path / "remote.rq"
+    path.write_text(text)
+    with pytest.raises(BadInputError, match="SERVICE <http://127.0.0.1:1/sparql>.*without network"):
+        run_query(seeds.store, path)
+    assert not no_network
+
+
+def test_update_is_refused_on_a_store(seeds, tmp_path):
+    path = tmp_path / "update.rq"
+    path.write_text("INSERT DATA { <urn:x:a> <urn:x:b> <urn:x:c> }")
+    with pytest.raises(BadInputError, match="is a SPARQL Update"):
+        run_query(seeds.store, path)
+    with pytest.raises(BadInputError, match="not on a build's store"):
+        run_query(seeds.store, path, allow_update=True)
+    assert not run_query(seeds.store, "organizations").rows[0]["organization"].startswith("urn:x")
+
+
+def test_syntax_error_names_the_file(seeds, tmp_path):
+    path = tmp_path / "broken.rq"
+    path.write_text("SELECT * WHERE { ?s ?p }")
+    with pytest.raises(BadInputError, match=r"broken\.rq.*SPARQL syntax error"):
+        run_query(seeds.store, path)
