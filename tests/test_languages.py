@@ -320,3 +320,10 @@ def test_a_longer_name_holding_a_listed_one_is_another_firm(run):
 def test_two_companies_and_the_word_agreement_are_no_compute_deal(run):
     ex = run("Fathom Networks and Veridian Telecom signed an agreement on Tuesday.")
     assert ex.compute_deals == []
+
+
+def test_a_contract_landed_is_no_funding_round(run):
+    ex = run("Halden Compute lands $640M contract with Mirefield AI for GPU capacity.")
+    assert ex.funding_rounds == []
+    [d] = ex.compute_deals
+    assert d.value.amount == 640_000_000
