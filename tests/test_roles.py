@@ -145,3 +145,13 @@ def test_acquisitions_in_the_forms_the_press_uses(text, pairs):
 
     [ex] = Extractor().extract([parse_article("t", HEADER + text)])
     assert {(a.acquirer, a.target) for a in ex.acquisitions} == {(k(x), k(y)) for x, y in pairs}
+
+
+def test_the_maker_of_the_chips_rented_is_no_party():
+    from kg.nlp import Extractor
+
+    [ex] = Extractor().extract([parse_article("t", HEADER + "Kestrel Cloud louera à Orvane Labs 2 048 GPU H200 de "
+                                                           "Nvidia pour 61 millions d'euros sur trois ans.")])
+    [d] = ex.compute_deals
+    assert set(d.parties) == {k("Kestrel Cloud"), k("Orvane Labs")}
+    assert d.providers == [k("Kestrel Cloud")] and d.duration_years == 3

@@ -196,6 +196,7 @@ class ArticleReader:
         self.gazetteer = gazetteer
         self.lang = lang
         self.g = grammar(lang)
+        self._maker_of = re.compile(rf"\s+(?:[a-zà-ÿ]+\s+)?(?:{lexicon.mention_contexts(lang)['of_words']}|by|from|chez)\s*", re.I)
         self._chip_word_before = re.compile(rf"(?:{lexicon.mention_contexts(lang)['chip_context']})s?\s*$", re.I)
 
     # -- entry point -------------------------------------------------------
@@ -803,9 +804,10 @@ class ArticleReader:
     def _names_a_chip(self, s: Sentence, org: OrgMention) -> bool:
         """"Nvidia H100", "Nvidia's H200", "des GPU Nvidia": the maker names the chip used, it is no party."""
         for p in s.platforms:
-            if p.manufacturer and loose_key(p.manufacturer) == org.key \
-                    and (0 <= p.start - org.end <= 3 or 0 <= org.start - p.end <= 3):
-                return True
+            if p.manufacturer and loose_key(p.manufacturer) == org.key and (
+                    0 <= p.start - org.end <= 3 or 0 <= org.start - p.end <= 3
+                    or 0 <= org.start - p.end <= 8 and self._maker_of.fullmatch(s.text[p.end - s.start:org.start - s.start])):
+                return True  # "H200 de Nvidia", "GB200 chips from Nvidia"
         before = s.text[max(0, org.start - s.start - 20):org.start - s.start]
         return bool(org.kinds) and org.kinds[0] == "ChipMaker" and bool(self._chip_word_before.search(before))
 
