@@ -400,8 +400,9 @@ class MentionFinder:
 
     def _ner_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
         found = []
+        labels = self.judge.data.get("entity_labels_for_organizations", ["ORG", "MISC", "PER"])
         for ent in doc.ents:
-            if ent.label_ not in ("ORG", "MISC", "PER"):
+            if ent.label_ not in labels:
                 continue
             if taken.overlaps(ent.start_char, ent.end_char):
                 continue
@@ -421,8 +422,9 @@ class MentionFinder:
         """
         spans = []
         taken = _Taken(len(full), [(o.start, o.end) for o in orgs])
+        person = self.judge.data.get("person_entity_label", "PER")
         for ent in doc.ents:
-            if ent.label_ == "PER" and not taken.overlaps(ent.start_char, ent.end_char):
+            if ent.label_ == person and not taken.overlaps(ent.start_char, ent.end_char):
                 spans.append((ent.start_char, ent.end_char))
                 taken.add(ent.start_char, ent.end_char)
         for m in _CAPITALISED.finditer(full):
