@@ -7,6 +7,8 @@ mentioned in passing stays separate because its date or figure differs.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,14 +41,25 @@ def _close(a: Money | None, b: Money | None) -> bool:
     return abs(a.amount - b.amount) <= TOLERANCE * max(a.amount, b.amount)
 
 
+#: Two day dates of the same event told by two articles may differ by the days between their
+#: publications ("on Tuesday" in one, the publication date in the next day's): up to this many days.
+SAME_EVENT_DAYS = 7
+
+
 def _dates_agree(a: DateValue | None, b: DateValue | None) -> bool:
-    return a is None or b is None or a.refines(b) or b.refines(a)
+    if a is None or b is None or a.refines(b) or b.refines(a):
+        return True
+    if a.precision == b.precision == "day":
+        return abs((dt.date.fromisoformat(a.iso) - dt.date.fromisoformat(b.iso)).days) <= SAME_EVENT_DAYS
+    return False
 
 
 def _finer(a: DateValue | None, b: DateValue | None) -> DateValue | None:
     if a is None or b is None:
         return a or b
-    return a if len(a.iso) >= len(b.iso) else b
+    if len(a.iso) == len(b.iso):
+        return min(a, b, key=lambda d: d.iso)  # the announcement is the earlier of two close days
+    return a if len(a.iso) > len(b.iso) else b
 
 
 def _extend(target: list[str], items: Iterable[str]) -> None:

@@ -327,3 +327,28 @@ def test_a_contract_landed_is_no_funding_round(run):
     assert ex.funding_rounds == []
     [d] = ex.compute_deals
     assert d.value.amount == 640_000_000
+
+
+def test_one_event_told_in_french_and_in_english_is_one_node(tmp_path: Path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "fr.txt").write_text(
+        " date 2026-03-10 Orvane Labs lève 120 millions de dollars\n\nLa start-up Orvane Labs a annoncé mardi une "
+        "levée de fonds de 120 millions de dollars, une série B menée par Pelle Capital. Kestrel Cloud fournira à "
+        "Orvane Labs 40 MW de capacité de calcul pour 300 millions de dollars sur cinq ans.\n", encoding="utf-8")
+    (folder / "en.txt").write_text(
+        " date 2026-03-11 Orvane Labs raises $120M\n\nOrvane Labs said on Tuesday it had raised $120 million in a "
+        "Series B round led by Pelle Capital. Kestrel Cloud will provide 40 MW of compute capacity to Orvane Labs "
+        "under a five-year, $300 million agreement.\n", encoding="utf-8")
+    out = tmp_path / "out" / "graph.ttl"
+    assert CliRunner().invoke(main, ["build", str(folder), "-o", str(out), "--no-cache"]).exit_code == 0
+    from rdflib import Graph
+
+    from kg.query import run_query
+
+    merged = Graph().parse(out, format="turtle")
+    rounds = run_query(merged, "funding_rounds").rows
+    deals = run_query(merged, "compute_deals").rows
+    assert [(r["organization"], r["announced"], r["sources"]) for r in rounds] == [("Orvane Labs", "2026-03-10", "en|fr")]
+    assert [(d["provider"], d["customer"], d["announced"], d["sources"]) for d in deals] == [
+        ("Kestrel Cloud", "Orvane Labs", "2026-03-10", "en|fr")]
