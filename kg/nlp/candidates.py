@@ -41,6 +41,8 @@ class CandidateJudge:
         self._place_before = re.compile(rf"(?:^|[^\w])(?:{_phrases(d['place_before'])})\s*$", re.I)
         self._date_words = {w.lower() for w in d["date_words"]}
         self._weekdays = set(lexicon.dates(lang)["weekdays"])
+        # "intégrateur de serveurs X", "specialist for servers X": what the named company makes, not its product
+        self._complement = re.compile(rf"(?:^|\s)(?:{d['product_stop_words']}|pour|for)\s*$", re.I)
         self._org_noun_before = re.compile(rf"(?:{d['org_nouns_before']})\s*$", re.I)
         self._person_demonym = re.compile(rf"(?:^|[^\w])(?:{d['person_demonym_articles']})\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$")
 
@@ -74,8 +76,9 @@ class CandidateJudge:
         if re.fullmatch(rf"[{UPPER}]{{2,6}}(?:\.[A-Z]{{1,3}})?", name) and re.search(r"\(\s*$", before) \
                 and re.match(r"\s*\)", after):
             return "ticker"
-        if self._product_before.search(before_in_line) and not self._org_noun_before.search(before_in_line) \
-                and not self.gazetteer.ends_as_organization(name):  # "des serveurs Rheinwerk Systems": a maker
+        product = self._product_before.search(before_in_line)
+        if product and not self._org_noun_before.search(before_in_line) \
+                and not self._complement.search(before_in_line[:product.start() + 1]):
             return "product-context"
         if fold(name) in self.places:
             return "place-list"
