@@ -199,14 +199,17 @@ def _layers(nodes: list[str], links: list[tuple[str, str]]) -> dict[str, int]:
     return layer
 
 
-def class_diagram(model: _Model) -> str:
-    """An inline SVG: one box per class (linked to its description), arrows for object properties and subclasses."""
+def class_diagram(model: _Model, lang: str = "en") -> str:
+    """An inline SVG: one box per class (linked to its description), arrows for object properties and subclasses.
+
+    Each box gives the class's label in ``lang`` and, below in italics, in the other language (en/fr)."""
+    other = "fr" if lang == "en" else "en"
     g = model.graph
     edges, subclass = _diagram_edges(model)
     names = [t.local for t in model.classes]
     boxes = {}
     for t in model.classes:
-        title, subtitle = label(g, t.iri, "en"), label(g, t.iri, "fr")
+        title, subtitle = label(g, t.iri, lang), label(g, t.iri, other)
         boxes[t.local] = _Box(t.local, title, subtitle, max(len(title) * CHAR * 1.1, len(subtitle) * CHAR * 0.95) + 24)
     pairs: dict[tuple[str, str], dict] = {}
     for (a, b), props in sorted(edges.items()):
@@ -342,7 +345,7 @@ def class_diagram(model: _Model) -> str:
                    f'<rect x="{x0:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" height="{box.height:.1f}" rx="6"/>'
                    f'<text x="{box.x:.1f}" y="{box.y + 19:.1f}" text-anchor="middle" class="title">'
                    f'{e(box.title)}</text>'
-                   f'<text x="{box.x:.1f}" y="{box.y + 36:.1f}" text-anchor="middle" class="subtitle" lang="fr">'
+                   f'<text x="{box.x:.1f}" y="{box.y + 36:.1f}" text-anchor="middle" class="subtitle" lang="{other}">'
                    f'{e(box.subtitle)}</text></a></g>')
     out.append("</svg>")
     return "\n".join(out)

@@ -1,4 +1,4 @@
-"""Corrections (kg.corrections, kg.rdf.corrections): each action on hand-made records, the file format and its
+"""Corrections (kg.review.corrections, kg.rdf.corrections): each action on hand-made records, the file format and its
 errors, the PROV-O graph, and a round trip on the real seeds (rebuilt graph, bundled queries, kg eval)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.corrections import apply_corrections, load_corrections, parse_corrections
+from kg.review.corrections import apply_corrections, load_corrections, parse_corrections
 from kg.errors import BadInputError
 from kg.rdf import iri
 from kg.rdf.corrections import corrections_graph, fact_iris
@@ -82,7 +82,7 @@ def entries(*bodies: str) -> str:
 
 
 def apply(text: str, base: Corpus | None = None):
-    return apply_corrections(base or corpus(), parse_corrections(text, "test.yaml"))
+    return apply_corrections(base or corpus(), parse_corrections(text, "test.yaml"), fact_iris=fact_iris)
 
 
 def build(c: Corpus, **kwargs):

@@ -1,0 +1,170 @@
+"""What the review application holds between requests: the current build, its facts, and the entries
+written since (kg.review.app is the web layer over it).
+
+A ``ReviewSession`` builds the graph from the articles with the corrections file (the extraction is
+cached in ``out_dir/cache``, so a rebuild only resolves and applies the corrections again), writes it to
+``out_dir/graph.ttl`` (TriG beside it), and turns a reviewer's action on a fact into an entry of the
+corrections file (kg.review.entries). A fact is *reviewed* when a correction of the file touched it in
+the current build (it is in the graph's provenance: accepted, fixed, merged...) or when an entry about
+it was written since that build (*pending* until the rebuild). The state is keyed as the corrections
+are, by their targets, so a reviewed fact is still reviewed after a rebuild on changed articles.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from kg.review.diff import Diff, diff_reviews
+from kg.review.corrections import LISTS
+from kg.review.entries import (KIND_OF_CLASS, append_entry, check_value, now, organization_name,
+                               read_entries, target_for)
+from kg.review.model import Fact, Review, collect, fact_key
+
+ACTIONS = ("accept", "reject", "fix", "merge", "split", "alias")
+
+
+class ActionError(ValueError):
+    """What a reviewer asked cannot be written (a bad value, a missing reason); nothing was written."""
+
+
+@dataclass
+class Build:
+    graph: Graph
+    review: Review
+    corpus: Any
+    records: dict[str, tuple[str, Any]]  # fact IRI -> (kind of the corrections file, record)
+    warnings: list[str] = field(default_factory=list)
+    reviewed: set[str] = field(default_factory=set)  # facts of the build that a correction touched
+
+
+class ReviewSession:
+    def __init__(self, articles: Sequence[str | Path], corrections: Path, out_dir: Path, *,
+                 previous: Path | None = None, validate: bool = True) -> None:
+        self.articles = [str(a) for a in articles]
+        self.corrections = Path(corrections)
+        self.out_dir = Path(out_dir)
+        self.previous = previous  # an earlier graph file: the Differences page compares the build with it
+        self.validate = validate
+        self.lock = threading.RLock()
+        self.pending: dict[str, list[str]] = {}  # fact IRI -> ids of entries written since the build
+        self.last_changes: Diff | None = None
+        self.rebuilt_at: str | None = None
+        self.current: Build = self._build()
+
+    # --------------------------------------------------------- building
+
+    def _build(self) -> Build:
+        from kg.build import build, write_outputs
+        from kg.rdf.corrections import fact_iris
+
+        given = self.corrections if self.corrections.exists() and read_entries(self.corrections) else None
+        result = build(self.articles, corrections=given, cache_dir=self.out_dir / "cache")
+        write_outputs(result, self.out_dir / "graph.ttl")
+        graph = result.graph
+        by_id = fact_iris(result.corpus)
+        records = {by_id[id(record)]: (kind, record) for kind, attribute in LISTS.items()
+                   for record in getattr(result.corpus, attribute)}
+        review = collect(graph, validate=self.validate)
+        facts = review.by_iri()
+        # Used, generated or corrected in place by a correction, and still in the graph.
+        reviewed = {iri for c in review.corrections for _, iri in c.facts if iri in facts}
+        return Build(graph, review, result.corpus, records, result.warnings, reviewed)
+
+    def rebuild(self) -> Diff:
+        """Build again with the corrections file; the differences with the build before."""
+        with self.lock:
+            before = self.current
+            self.current = self._build()
+            self.pending = {}
+            self.last_changes = diff_reviews(before.review, self.current.review)
+            self.rebuilt_at = now()
+            return self.last_changes
+
+    # --------------------------------------------------------- reading
+
+    @property
+    def review(self) -> Review:
+        return self.current.review
+
+    def fact(self, key: str) -> Fact | None:
+        return next((f for f in self.review.facts if fact_key(f.iri) == key), None)
+
+    def status(self, fact: Fact) -> str:
+        """``pending`` (an entry written since the build), ``reviewed`` or ``todo``."""
+        if fact.iri in self.pending:
+            return "pending"
+        return "reviewed" if fact.iri in self.current.reviewed else "todo"
+
+    def organization_names(self) -> list[str]:
+        return sorted(o.name for o in self.current.corpus.organizations)
+
+    def entries(self) -> list[Any]:
+        return read_entries(self.corrections)
+
+    # --------------------------------------------------------- writing
+
+    def act(self, fact: Fact, action: str, form: dict[str, str], who: str) -> str:
+        """Write the entry for ``action`` on ``fact``; returns its id. ``ActionError`` when it cannot be written."""
+        from kg.errors import BadInputError
+
+        with self.lock:
+            if action not in ACTIONS:
+                raise ActionError(f"unknown action {action!r}")
+            if fact.iri not in self.current.records:
+                raise ActionError("this fact is not in the current build; rebuild first")
+            kind, record = self.current.records[fact.iri]
+            why = " ".join(form.get("why", "").split())
+            if action == "accept" and not why:
+                why = "checked against the evidence"
+            if not why:
+                raise ActionError("say why (the reason is kept with the correction)")
+            who = " ".join(who.split())
+            if not who:
+                raise ActionError("give your name (Reviewer) first")
+            entry: dict[str, Any] = {"action": action, "who": who, "when": now(), "why": why}
+            corpus = self.current.corpus
+            try:
+                if action in ("accept", "reject", "fix"):
+                    entry["target"] = target_for(kind, record, corpus, fact.iri)
+                if action == "fix":
+                    name = form.get("field", "")
+                    entry["set"] = {name: check_value(kind, name, form.get("value", ""), corpus)}
+                elif action in ("merge", "split", "alias"):
+                    if kind != "organization":
+                        raise ActionError(f"{action} applies to organizations only")
+                    if action == "merge":
+                        into = organization_name(form.get("into", ""), corpus)
+                        if into == record.name:
+                            raise ActionError("an organization cannot be merged into itself")
+                        entry.update({"from": [record.name], "into": into})
+                    elif action == "split":
+                        new = " ".join(form.get("new", "").split())
+                        articles = sorted({a for a in form.get("articles", "").split() if a})
+                        known = {ev.article_id for ev in record.evidence}
+                        if not new or not articles:
+                            raise ActionError("split: give the new organization's name and at least one article")
+                        if not set(articles) <= known:
+                            raise ActionError(f"split: articles must be among {', '.join(sorted(known))}")
+                        entry.update({"organization": record.name, "new": new, "articles": articles})
+                    else:
+                        alias = " ".join(form.get("alias", "").split())
+                        if not alias:
+                            raise ActionError("alias: give the other name")
+                        entry.update({"organization": record.name, "alias": alias})
+                ident = append_entry(self.corrections, entry)
+            except ValueError as exc:
+                raise ActionError(str(exc)) from None
+            except BadInputError as exc:
+                raise ActionError(str(exc)) from None
+            self.pending.setdefault(fact.iri, []).append(ident)
+            return ident
+
+
+def kind_of(fact: Fact) -> str:
+    return KIND_OF_CLASS[fact.kind]
