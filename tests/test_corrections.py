@@ -104,6 +104,31 @@ def test_reject_a_round_by_its_fields():
     assert change.kind == "funding_round" and change.after is None and change.before.announced == DateValue("2029")
 
 
+def test_accept_changes_nothing_and_is_kept_as_used():
+    base = corpus()
+    new, applied, warnings = apply(entries("  action: accept\n  target: {kind: acquisition, acquirer: Acme AI}\n"),
+                                   base)
+    assert warnings == [] and new == base
+    [done] = applied
+    assert done.summary.startswith("accepted acquisition of Hooli Labs by Acme AI")
+    graph = corrections_graph(applied, before=base, after=new)
+    fact = URIRef(fact_iris(base)[id(base.acquisitions[0])])
+    activity = iri.correction("c1")
+    assert (activity, PROV.used, fact) in graph
+    assert not any(graph.triples((None, PROV.wasInfluencedBy, None)))
+    assert not any(graph.triples((None, PROV.wasInvalidatedBy, None)))
+    stale = apply(entries("  action: accept\n  target: {kind: acquisition, acquirer: Nobody}\n"), base)[2]
+    assert len(stale) == 1 and "not applied" in stale[0]
+
+
+def test_a_target_by_iri_needs_the_iris():
+    original = corpus()
+    target = fact_iris(original)[id(original.acquisitions[0])]
+    text = entries(f"  action: reject\n  target: {{iri: '{target}'}}\n")
+    new, applied, warnings = apply_corrections(original, parse_corrections(text))
+    assert applied == [] and "needs the IRIs" in warnings[0] and new == original
+
+
 def test_reject_by_iri():
     original = corpus()
     target = fact_iris(original)[id(original.acquisitions[0])]
@@ -302,7 +327,7 @@ def test_documented_example_file_parses():
     blocks = [b for b in blocks if b.startswith("- id:")]  # whole entries, not fragments such as target examples
     assert len(blocks) >= 5
     parsed = [c for block in blocks for c in parse_corrections(block, "docs/corrections.md")]
-    assert {c.action for c in parsed} == {"reject", "fix", "merge", "split", "alias"}
+    assert {c.action for c in parsed} == {"accept", "reject", "fix", "merge", "split", "alias"}
 
 
 def test_empty_file_is_no_correction(tmp_path: Path):

@@ -41,12 +41,11 @@ MERGED, INTO = ID + "org/amazon-web-services", ID + "org/amazon"
 
 
 @pytest.fixture(scope="module")
-def app_state(tmp_path_factory):
+def app_state(tmp_path_factory, seeds_cache):
     from kg.review.session import ReviewSession
 
     out = tmp_path_factory.mktemp("review-app")
-    state = ReviewSession([seeds_dir()], out / "corrections.yaml", out)
-    return state
+    return ReviewSession([seeds_dir()], out / "corrections.yaml", out, cache_dir=seeds_cache)
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from typing import Any
 from rdflib import Graph
 
 from kg.review.diff import Diff, diff_reviews
+from kg.names import fold
 from kg.review.corrections import LISTS
 from kg.review.entries import (KIND_OF_CLASS, append_entry, check_value, now, organization_name,
                                read_entries, target_for)
@@ -45,12 +46,13 @@ class Build:
 
 class ReviewSession:
     def __init__(self, articles: Sequence[str | Path], corrections: Path, out_dir: Path, *,
-                 previous: Path | None = None, validate: bool = True) -> None:
+                 previous: Path | None = None, validate: bool = True, cache_dir: Path | None = None) -> None:
         self.articles = [str(a) for a in articles]
         self.corrections = Path(corrections)
         self.out_dir = Path(out_dir)
         self.previous = previous  # an earlier graph file: the Differences page compares the build with it
         self.validate = validate
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else self.out_dir / "cache"
         self.lock = threading.RLock()
         self.pending: dict[str, list[str]] = {}  # fact IRI -> ids of entries written since the build
         self.last_changes: Diff | None = None
@@ -64,7 +66,7 @@ class ReviewSession:
         from kg.rdf.corrections import fact_iris
 
         given = self.corrections if self.corrections.exists() and read_entries(self.corrections) else None
-        result = build(self.articles, corrections=given, cache_dir=self.out_dir / "cache")
+        result = build(self.articles, corrections=given, cache_dir=self.cache_dir)
         write_outputs(result, self.out_dir / "graph.ttl")
         graph = result.graph
         by_id = fact_iris(result.corpus)
@@ -156,6 +158,8 @@ class ReviewSession:
                         alias = " ".join(form.get("alias", "").split())
                         if not alias:
                             raise ActionError("alias: give the other name")
+                        if fold(alias) in {fold(n) for n in (record.name, *record.aliases)}:
+                            raise ActionError(f"{record.name} already has the name {alias!r}")
                         entry.update({"organization": record.name, "alias": alias})
                 ident = append_entry(self.corrections, entry)
             except ValueError as exc:
