@@ -126,16 +126,21 @@ def test_actions_write_entries_in_the_documented_format(fresh):
                articles=next(ev.article for f in state.review.facts if f.iri == ID + "org/tiger-global"
                              for ev in f.evidence), why="another firm").status_code == 302
     assert act(client, ID + "acquisition/meta-manus-undated", action="accept", why="").status_code == 302
+    openai = ID + "round/openai-2026-02-27-110000000000"
+    assert act(client, openai, action="fix", field="investors", op="remove", value="Nobody Inc", why="x")
+    assert act(client, openai, action="fix", field="lead_investors", op="add", value="amazon",
+               why="the article says Amazon led").status_code == 302
     text = state.corrections.read_text(encoding="utf-8")
     entries = yaml.safe_load(text)
-    assert [e["id"] for e in entries] == ["r1", "r2", "r3", "r4"]
+    assert [e["id"] for e in entries] == ["r1", "r2", "r3", "r4", "r5"]
+    assert entries[4]["add"] == {"lead_investors": ["Amazon"]}
     assert all(e["who"] == "Paul Ontologue" and e["why"] for e in entries)
     assert entries[0]["target"] == {"kind": "funding_round", "organization": "Crusoe Energy", "announced": None,
                                     "amount": "686000000"} and entries[0]["set"] == {"announced": "2025-12"}
     assert entries[1] == {**entries[1], "action": "alias", "organization": "Lambda Labs", "alias": "Lambda Cloud"}
     assert entries[2]["action"] == "split" and entries[2]["new"] == "Tiger Global Asia"
     assert entries[3]["why"] == "checked against the evidence"
-    assert [c.action for c in load_corrections(state.corrections)] == ["fix", "alias", "split", "accept"]
+    assert [c.action for c in load_corrections(state.corrections)] == ["fix", "alias", "split", "accept", "fix"]
     # Pending until the rebuild; then reviewed, and the rebuilt graph carries the fix.
     page = client.get("/?reviewed=yes").get_data(as_text=True)
     assert page.count("pending rebuild") >= 4
@@ -146,6 +151,8 @@ def test_actions_write_entries_in_the_documented_format(fresh):
     changes = client.get("/changes").get_data(as_text=True)
     assert fixed in changes and "2025-12" in changes
     assert state.status(state.review.by_iri()[ID + "acquisition/meta-manus-undated"]) == "reviewed"
+    lead = ID + "org/amazon"
+    assert lead in {v for p, v, _ in state.review.by_iri()[openai].values if p.endswith("#leadInvestor")}
 
 
 def test_bad_values_are_refused_and_nothing_is_written(client, state):
@@ -153,7 +160,8 @@ def test_bad_values_are_refused_and_nothing_is_written(client, state):
     for form, message in (({"action": "fix", "field": "value", "value": "3 milliards", "why": "x"}, "not an amount"),
                           ({"action": "fix", "field": "announced", "value": "2025-13", "why": "x"}, "ISO date"),
                           ({"action": "fix", "field": "currency", "value": "EURO", "why": "x"}, "ISO 4217"),
-                          ({"action": "fix", "field": "provider", "value": "Meta", "why": "x"}, "cannot be fixed"),
+                          ({"action": "fix", "field": "status", "value": "done", "why": "x"}, "cannot be fixed"),
+                          ({"action": "fix", "field": "provider", "value": "Nobody Inc", "why": "x"}, "no organization"),
                           ({"action": "reject", "why": "  "}, "say why"),
                           ({"action": "merge", "into": "Meta", "why": "x"}, "organizations only"),
                           ({"action": "approve", "why": "x"}, "unknown action")):

@@ -27,10 +27,13 @@ from kg.resolve import Corpus
 from kg.review.corrections import _Applier, parse_corrections
 
 #: The fields a reviewer may fix from the application, by kind, and the kind of value each takes.
+#: ``organizations``: a list, changed by adding or removing one organization.
 FIX_FIELDS = {
     "funding_round": {"amount": "amount", "target_amount": "amount", "valuation": "amount", "currency": "currency",
-                      "announced": "date", "organization": "organization"},
-    "compute_deal": {"value": "amount", "capacity_mw": "amount", "currency": "currency", "announced": "date"},
+                      "announced": "date", "organization": "organization", "investors": "organizations",
+                      "lead_investors": "organizations"},
+    "compute_deal": {"value": "amount", "capacity_mw": "amount", "currency": "currency", "announced": "date",
+                     "provider": "organization", "customer": "organization"},
     "acquisition": {"value": "amount", "currency": "currency", "announced": "date", "acquirer": "organization",
                     "target": "organization"},
     "organization": {"name": "name"},
@@ -72,7 +75,7 @@ def check_value(kind: str, field: str, text: str, corpus: Corpus) -> Any:
         if code not in currencies():
             raise ValueError(f"{field}: {text!r} is not an ISO 4217 currency code (e.g. EUR, USD)")
         return code
-    if what == "organization":
+    if what in ("organization", "organizations"):
         return organization_name(text, corpus)
     return text  # a new name of an organization: any non-empty text
 
@@ -93,7 +96,11 @@ def current_values(kind: str, record: Any, corpus: Corpus) -> dict[str, str]:
     name = _Applier(corpus, None).org_name
     out = {}
     for field_name, what in FIX_FIELDS.get(kind, {}).items():
-        if field_name == "currency":
+        if what == "organizations":
+            value = ", ".join(sorted(name(k) for k in getattr(record, field_name))) or None
+        elif field_name in ("provider", "customer"):
+            value = ", ".join(sorted(name(k) for k in getattr(record, field_name + "s"))) or None
+        elif field_name == "currency":
             money = [getattr(record, f, None) for f in ("amount", "value", "target_amount", "valuation")]
             value = next((m.currency for m in money if m is not None and m.currency), None)
         else:

@@ -103,6 +103,8 @@ FRENCH = {
     "supplier": "fournisseur",
     "customer": "client",
     "partner": "partenaire",
+    "add": "ajouter",
+    "remove": "retirer",
     "Property": "Propriété",
     "after the rebuild of": "après la reconstruction de",
     "acquired": "acquise",

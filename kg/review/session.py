@@ -23,7 +23,7 @@ from rdflib import Graph
 from kg.review.diff import Diff, diff_reviews
 from kg.names import fold
 from kg.review.corrections import LISTS
-from kg.review.entries import (KIND_OF_CLASS, append_entry, check_value, now, organization_name,
+from kg.review.entries import (FIX_FIELDS, KIND_OF_CLASS, append_entry, check_value, now, organization_name,
                                read_entries, target_for)
 from kg.review.model import Fact, Review, collect, fact_key
 
@@ -103,6 +103,9 @@ class ReviewSession:
             return "pending"
         return "reviewed" if fact.iri in self.current.reviewed else "todo"
 
+    def _name(self, key: str) -> str:
+        return next((o.name for o in self.current.corpus.organizations if o.key == key), key)
+
     def organization_names(self) -> list[str]:
         return sorted(o.name for o in self.current.corpus.organizations)
 
@@ -136,7 +139,17 @@ class ReviewSession:
                     entry["target"] = target_for(kind, record, corpus, fact.iri)
                 if action == "fix":
                     name = form.get("field", "")
-                    entry["set"] = {name: check_value(kind, name, form.get("value", ""), corpus)}
+                    value = check_value(kind, name, form.get("value", ""), corpus)
+                    if FIX_FIELDS[kind][name] == "organizations":  # a list: add or remove one organization
+                        op = form.get("op", "")
+                        if op not in ("add", "remove"):
+                            raise ActionError(f"{name}: say whether to add or remove {value}")
+                        listed = {self._name(k) for k in getattr(record, name)}
+                        if (op == "add") == (value in listed):
+                            raise ActionError(f"{value} is {'already' if op == 'add' else 'not'} in {name}")
+                        entry[op] = {name: [value]}
+                    else:
+                        entry["set"] = {name: value}
                 elif action in ("merge", "split", "alias"):
                     if kind != "organization":
                         raise ActionError(f"{action} applies to organizations only")
