@@ -175,7 +175,29 @@ def test_bad_values_are_refused_and_nothing_is_written(client, state):
                           ({"action": "alias", "alias": "nebius", "why": "x"}, "already has the name")):
         response = act(client, org, **form)
         assert message in client.get(response.headers["Location"]).get_data(as_text=True), form
+    # Entries must apply to the build as `kg build` will apply them: else refused, with the reason.
+    for iri, form, message in (
+            (ID + "org/cerebras", {"action": "reject", "why": "x"}, "is needed by"),
+            (ID + "round/openai-2026-02-27-110000000000", {"action": "fix", "field": "amount", "value": "1.1e11",
+                                                         "why": "x"}, "changes nothing")):
+        response = act(client, iri, **form)
+        assert message in client.get(response.headers["Location"]).get_data(as_text=True), form
     assert not state.corrections.exists()
+
+
+def test_a_fact_changed_by_a_pending_entry_waits_for_the_rebuild(fresh):
+    client, round_ = client_of(fresh), ID + "round/coreweave-2026-01-26-2000000000"
+    assert act(client, round_, action="fix", field="investors", op="add", value="Microsoft", why="a").status_code == 302
+    assert act(client, round_, action="fix", field="investors", op="add", value="Oracle", why="b").status_code == 302
+    assert act(client, round_, action="fix", field="announced", value="2026-01", why="c").status_code == 302
+    response = act(client, round_, action="fix", field="amount", value="2.1e9", why="d")
+    assert "rebuild to act on it again" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert [c.id for c in load_corrections(fresh.corrections)] == ["r1", "r2", "r3"]
+    client.post("/rebuild", data={"token": token(client)})
+    moved = ID + "round/coreweave-2026-01-2000000000"
+    assert fresh.current.warnings == [] and moved in fresh.review.by_iri()
+    assert act(client, moved, action="fix", field="amount", value="2.1e9", why="d").status_code == 302
+    assert [c.id for c in load_corrections(fresh.corrections)] == ["r1", "r2", "r3", "r4"]
 
 
 def test_check_value_and_targets(state):

@@ -21,10 +21,12 @@ from typing import Any
 from rdflib import Graph
 
 from kg.review.diff import Diff, diff_reviews
+import yaml
+
 from kg.names import fold
-from kg.review.corrections import LISTS
-from kg.review.entries import (FIX_FIELDS, KIND_OF_CLASS, append_entry, check_value, now, organization_name,
-                               read_entries, target_for)
+from kg.review.corrections import LISTS, _Applier, apply_corrections, parse_corrections
+from kg.review.entries import (FIX_FIELDS, KIND_OF_CLASS, append_entry, check_value, next_id, now,
+                               organization_name, read_entries, target_for)
 from kg.review.model import Fact, Review, collect, fact_key
 
 ACTIONS = ("accept", "reject", "fix", "merge", "split", "alias")
@@ -58,6 +60,7 @@ class ReviewSession:
         self.last_changes: Diff | None = None
         self.rebuilt_at: str | None = None
         self.current: Build = self._build()
+        self.working = self.current.corpus  # the build's corpus with the entries written since applied
 
     # --------------------------------------------------------- building
 
@@ -83,6 +86,7 @@ class ReviewSession:
         with self.lock:
             before = self.current
             self.current = self._build()
+            self.working = self.current.corpus
             self.pending = {}
             self.last_changes = diff_reviews(before.review, self.current.review)
             self.rebuilt_at = now()
@@ -103,9 +107,6 @@ class ReviewSession:
             return "pending"
         return "reviewed" if fact.iri in self.current.reviewed else "todo"
 
-    def _name(self, key: str) -> str:
-        return next((o.name for o in self.current.corpus.organizations if o.key == key), key)
-
     def organization_names(self) -> list[str]:
         return sorted(o.name for o in self.current.corpus.organizations)
 
@@ -115,8 +116,14 @@ class ReviewSession:
     # --------------------------------------------------------- writing
 
     def act(self, fact: Fact, action: str, form: dict[str, str], who: str) -> str:
-        """Write the entry for ``action`` on ``fact``; returns its id. ``ActionError`` when it cannot be written."""
+        """Write the entry for ``action`` on ``fact``; returns its id. ``ActionError`` when it cannot be written.
+
+        The entry must apply, as ``kg build`` will apply it, to the build's corpus with the entries written
+        since (``self.working``): one that would be skipped (a fact a pending entry already changed, an
+        organization still needed, a fix that changes nothing) is refused with the reason, and not written.
+        """
         from kg.errors import BadInputError
+        from kg.rdf.corrections import fact_iris
 
         with self.lock:
             if action not in ACTIONS:
@@ -124,63 +131,76 @@ class ReviewSession:
             if fact.iri not in self.current.records:
                 raise ActionError("this fact is not in the current build; rebuild first")
             kind, record = self.current.records[fact.iri]
-            why = " ".join(form.get("why", "").split())
-            if action == "accept" and not why:
-                why = "checked against the evidence"
+            why = " ".join(form.get("why", "").split()) or ("checked against the evidence" if action == "accept" else "")
             if not why:
                 raise ActionError("say why (the reason is kept with the correction)")
             who = " ".join(who.split())
             if not who:
                 raise ActionError("give your name (Reviewer) first")
-            entry: dict[str, Any] = {"action": action, "who": who, "when": now(), "why": why}
-            corpus = self.current.corpus
             try:
-                if action in ("accept", "reject", "fix"):
-                    entry["target"] = target_for(kind, record, corpus, fact.iri)
-                if action == "fix":
-                    name = form.get("field", "")
-                    value = check_value(kind, name, form.get("value", ""), corpus)
-                    if FIX_FIELDS[kind][name] == "organizations":  # a list: add or remove one organization
-                        op = form.get("op", "")
-                        if op not in ("add", "remove"):
-                            raise ActionError(f"{name}: say whether to add or remove {value}")
-                        listed = {self._name(k) for k in getattr(record, name)}
-                        if (op == "add") == (value in listed):
-                            raise ActionError(f"{value} is {'already' if op == 'add' else 'not'} in {name}")
-                        entry[op] = {name: [value]}
-                    else:
-                        entry["set"] = {name: value}
-                elif action in ("merge", "split", "alias"):
-                    if kind != "organization":
-                        raise ActionError(f"{action} applies to organizations only")
-                    if action == "merge":
-                        into = organization_name(form.get("into", ""), corpus)
-                        if into == record.name:
-                            raise ActionError("an organization cannot be merged into itself")
-                        entry.update({"from": [record.name], "into": into})
-                    elif action == "split":
-                        new = " ".join(form.get("new", "").split())
-                        articles = sorted({a for a in form.get("articles", "").split() if a})
-                        known = {ev.article_id for ev in record.evidence}
-                        if not new or not articles:
-                            raise ActionError("split: give the new organization's name and at least one article")
-                        if not set(articles) <= known:
-                            raise ActionError(f"split: articles must be among {', '.join(sorted(known))}")
-                        entry.update({"organization": record.name, "new": new, "articles": articles})
-                    else:
-                        alias = " ".join(form.get("alias", "").split())
-                        if not alias:
-                            raise ActionError("alias: give the other name")
-                        if fold(alias) in {fold(n) for n in (record.name, *record.aliases)}:
-                            raise ActionError(f"{record.name} already has the name {alias!r}")
-                        entry.update({"organization": record.name, "alias": alias})
+                target = target_for(kind, record, self.working, fact.iri)
+                found = _Applier(self.working, fact_iris).matches(_checked_target(target))
+                if len(found) != 1:
+                    raise ActionError("an entry written since the last build changed this fact; rebuild to act on "
+                                      "it again")
+                entry = {"id": next_id(self.corrections), "action": action, "who": who, "when": now(), "why": why,
+                         **self._params(kind, found[0], action, form, target)}
+                checked = parse_corrections(yaml.safe_dump([entry], allow_unicode=True), str(self.corrections))
+                working, _, warnings = apply_corrections(self.working, checked, fact_iris=fact_iris)
+                if warnings:
+                    raise ActionError(warnings[0].split(" not applied: ", 1)[-1])
                 ident = append_entry(self.corrections, entry)
-            except ValueError as exc:
+            except (ValueError, BadInputError) as exc:  # ActionError is a ValueError
                 raise ActionError(str(exc)) from None
-            except BadInputError as exc:
-                raise ActionError(str(exc)) from None
+            self.working = working
             self.pending.setdefault(fact.iri, []).append(ident)
             return ident
+
+    def _params(self, kind: str, record: Any, action: str, form: dict[str, str], target: dict) -> dict[str, Any]:
+        """The action's own keys of the entry (target, set, add, from, into...)."""
+        corpus = self.working
+        if action in ("accept", "reject"):
+            return {"target": target}
+        if action == "fix":
+            name = form.get("field", "")
+            value = check_value(kind, name, form.get("value", ""), corpus)
+            if FIX_FIELDS[kind][name] != "organizations":
+                return {"target": target, "set": {name: value}}
+            op = form.get("op", "")  # a list: add or remove one organization
+            if op not in ("add", "remove"):
+                raise ActionError(f"{name}: say whether to add or remove {value}")
+            listed = {_Applier(corpus, None).org_name(k) for k in getattr(record, name)}
+            if (op == "add") == (value in listed):
+                raise ActionError(f"{value} is {'already' if op == 'add' else 'not'} in {name}")
+            return {"target": target, op: {name: [value]}}
+        if kind != "organization":
+            raise ActionError(f"{action} applies to organizations only")
+        if action == "merge":
+            into = organization_name(form.get("into", ""), corpus)
+            if into == record.name:
+                raise ActionError("an organization cannot be merged into itself")
+            return {"from": [record.name], "into": into}
+        if action == "split":
+            new = " ".join(form.get("new", "").split())
+            articles = sorted({a for a in form.get("articles", "").split() if a})
+            known = {ev.article_id for ev in record.evidence}
+            if not new or not articles:
+                raise ActionError("split: give the new organization's name and at least one article")
+            if not set(articles) <= known:
+                raise ActionError(f"split: articles must be among {', '.join(sorted(known))}")
+            return {"organization": record.name, "new": new, "articles": articles}
+        alias = " ".join(form.get("alias", "").split())
+        if not alias:
+            raise ActionError("alias: give the other name")
+        if fold(alias) in {fold(n) for n in (record.name, *record.aliases)}:
+            raise ActionError(f"{record.name} already has the name {alias!r}")
+        return {"organization": record.name, "alias": alias}
+
+
+def _checked_target(target: dict) -> dict:
+    """``target`` as the corrections parser normalises it (numbers as Decimal...), for matching."""
+    entry = {"id": "t", "action": "accept", "who": "t", "when": "2000-01-01", "why": "t", "target": target}
+    return parse_corrections(yaml.safe_dump([entry], allow_unicode=True))[0].params["target"]
 
 
 def kind_of(fact: Fact) -> str:
