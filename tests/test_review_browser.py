@@ -147,6 +147,14 @@ def test_a_review_session_in_the_browser(app_state, site):
     assert "accept r4" in flash(driver)
     assert "pending" in row(driver, second).get_attribute("class")
     assert "pending" not in row(driver, first).get_attribute("class")
+    # A link to a row of the page (the same page, another #fact-...) moves the cursor there; a second accept
+    # of the same fact is refused.
+    driver.get(base + f"/?kind=acquisition#fact-{fact_key(first)}")
+    assert "current" in row(driver, first).get_attribute("class")
+    driver.get(base + f"/?kind=acquisition#fact-{fact_key(second)}")
+    assert "current" in row(driver, second).get_attribute("class")
+    submit(driver, driver.find_element(By.TAG_NAME, "body"), "a")
+    assert "already accepted" in flash(driver)
 
     # The file: every action at once, in the documented format, with who, when and why.
     entries = load_corrections(corrections)

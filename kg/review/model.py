@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import Graph, URIRef
+from rdflib import Graph
 
 from kg.query import run_query
 from kg.rdf.vocab import AIKG
@@ -220,12 +220,12 @@ def collect(graph: Graph, *, validate: bool = True, ontology: Graph | None = Non
             fact = facts.get(owner)
             if fact is not None:
                 fact.issues.append(Issue(r.severity, r.message, r.path, r.value, on))
-    organization_facts: dict[str, list[tuple[str, str]]] = {}
-    for fact in facts.values():
-        if fact.kind == "Organization":
-            rows = run_query(graph, review_query("organization_facts"),
-                             bindings={"organization": URIRef(fact.iri)}).rows
-            organization_facts[fact.iri] = [(r["fact"], r["role"]) for r in rows]
+    # One query for all organizations: a query per organization costs its parse and plan each time.
+    organization_facts: dict[str, list[tuple[str, str]]] = {f.iri: [] for f in facts.values()
+                                                            if f.kind == "Organization"}
+    for r in run_query(graph, review_query("organization_facts")).rows:
+        if r["organization"] in organization_facts:
+            organization_facts[r["organization"]].append((r["fact"], r["role"]))
     ordered = sorted(facts.values(), key=_sort_key)
     return Review(ordered, labels, organization_facts, sorted(corrections.values(), key=lambda c: (c.when or "", c.id)),
                   validate)

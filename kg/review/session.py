@@ -44,6 +44,7 @@ class Build:
     records: dict[str, tuple[str, Any]]  # fact IRI -> (kind of the corrections file, record)
     warnings: list[str] = field(default_factory=list)
     reviewed: set[str] = field(default_factory=set)  # facts of the build that a correction touched
+    accepted: set[str] = field(default_factory=set)  # facts of the build that an accept entry matched
 
 
 class ReviewSession:
@@ -56,7 +57,7 @@ class ReviewSession:
         self.validate = validate
         self.cache_dir = Path(cache_dir) if cache_dir is not None else self.out_dir / "cache"
         self.lock = threading.RLock()
-        self.pending: dict[str, list[str]] = {}  # fact IRI -> ids of entries written since the build
+        self.pending: dict[str, list[tuple[str, str]]] = {}  # fact IRI -> (id, action) of entries since the build
         self.last_changes: Diff | None = None
         self.rebuilt_at: str | None = None
         self.current: Build = self._build()
@@ -79,7 +80,9 @@ class ReviewSession:
         facts = review.by_iri()
         # Used, generated or corrected in place by a correction, and still in the graph.
         reviewed = {iri for c in review.corrections for _, iri in c.facts if iri in facts}
-        return Build(graph, review, result.corpus, records, result.warnings, reviewed)
+        accepted = {iri for c in review.corrections if (c.description or "").startswith("accepted ")
+                    for _, iri in c.facts if iri in facts}
+        return Build(graph, review, result.corpus, records, result.warnings, reviewed, accepted)
 
     def rebuild(self) -> Diff:
         """Build again with the corrections file; the differences with the build before."""
@@ -131,6 +134,8 @@ class ReviewSession:
             if fact.iri not in self.current.records:
                 raise ActionError("this fact is not in the current build; rebuild first")
             kind, record = self.current.records[fact.iri]
+            if action == "accept" and fact.iri in self.accepted():
+                raise ActionError("this fact is already accepted")
             why = " ".join(form.get("why", "").split()) or ("checked against the evidence" if action == "accept" else "")
             if not why:
                 raise ActionError("say why (the reason is kept with the correction)")
@@ -153,8 +158,13 @@ class ReviewSession:
             except (ValueError, BadInputError) as exc:  # ActionError is a ValueError
                 raise ActionError(str(exc)) from None
             self.working = working
-            self.pending.setdefault(fact.iri, []).append(ident)
+            self.pending.setdefault(fact.iri, []).append((ident, action))
             return ident
+
+    def accepted(self) -> set[str]:
+        """Facts of the build accepted by an entry of the file, or by one written since."""
+        return self.current.accepted | {iri for iri, written in self.pending.items()
+                                        if any(action == "accept" for _, action in written)}
 
     def _params(self, kind: str, record: Any, action: str, form: dict[str, str], target: dict) -> dict[str, Any]:
         """The action's own keys of the entry (target, set, add, from, into...)."""

@@ -15,9 +15,13 @@
       if (history.replaceState) { history.replaceState(null, '', location.pathname + location.search + '#' + row.id); }
     }
   }
-  // After an action the page comes back at the next fact (#fact-...): start there.
-  var start = location.hash ? document.getElementById(location.hash.slice(1)) : null;
-  if (start && start.tagName === 'TR') { select(start, true); } else { select(rows()[0], false); }
+  // After an action the page comes back at the next fact (#fact-...): start there, and follow such links.
+  function fromHash() {
+    var row = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+    return row && row.tagName === 'TR' && row.parentNode.parentNode === table ? row : null;
+  }
+  if (fromHash()) { select(fromHash(), true); } else { select(rows()[0], false); }
+  window.addEventListener('hashchange', function () { if (fromHash()) { select(fromHash(), true); } });
   document.addEventListener('keydown', function (event) {
     var target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
