@@ -54,15 +54,22 @@ def main(argv: list[str] | None = None) -> int:
         shot("review-list-fr", "/?kind=compute_deal", full=False)
         driver.get(base + "/lang/en?next=/docs")
         shot("docs-en", "/docs")
-        # A diff: accept the first round, fix its amount, then rebuild.
-        driver.get(base + f"/fact/{fact_key(round_.iri)}")
+        # A diff: fix the first round's amount, then rebuild (waiting for each page: a rebuild takes seconds).
         from selenium.webdriver.common.by import By
+        from selenium.webdriver.support.expected_conditions import staleness_of
+        from selenium.webdriver.support.ui import WebDriverWait
 
+        def click(element) -> None:
+            page = driver.find_element(By.TAG_NAME, "html")
+            element.click()
+            WebDriverWait(driver, 300).until(staleness_of(page))
+
+        driver.get(base + f"/fact/{fact_key(round_.iri)}")
         form = driver.find_element(By.CSS_SELECTOR, "form.fix[data-field=amount]")
         form.find_element(By.NAME, "value").send_keys("123000000")
         form.find_element(By.NAME, "why").send_keys("screenshot of a change")
-        form.find_element(By.CSS_SELECTOR, "button").click()
-        driver.find_element(By.ID, "rebuild").click()
+        click(form.find_element(By.CSS_SELECTOR, "button"))
+        click(driver.find_element(By.ID, "rebuild"))
         shot("diff", "/changes")
     shutil.rmtree(work / "cache", ignore_errors=True)
     return 0

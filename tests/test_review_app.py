@@ -266,7 +266,7 @@ def test_filters(client, state):
 def test_pages(client):
     assert "<svg" in client.get("/timeline").get_data(as_text=True)
     report = client.get("/ontology-report").get_data(as_text=True)
-    assert "duplicate label" in report and "ERROR" in report
+    assert "unused term" in report and "aikg:Bound" in report and 'id="count-ERROR"' in report
     org = client.get(f"/org/{fact_key(ID + 'org/nvidia')}").get_data(as_text=True)
     assert 'id="neighbourhood-svg"' in org and "CoreWeave" in org
     docs_fr = client.get("/lang/fr?next=/docs", follow_redirects=True).get_data(as_text=True)

@@ -99,13 +99,15 @@ def test_quality_report_finds_each_kind_of_problem():
     ontology.remove((AIKG.Acquisition, RDFS.label, Literal("Acquisition", lang="fr")))
     ontology.remove((AIKG.Acquisition, SKOS.definition, None))
     ontology.remove((AIKG.acquirer, RDFS.range, None))
-    ontology.add((AIKG.target, RDFS.label, Literal("Acquirer", lang="en")))
+    ontology.add((AIKG.target, RDFS.label, Literal("acquirer", lang="en")))
+    ontology.add((AIKG.Acquisition, RDFS.label, Literal("Target", lang="en")))  # not the same text as "target"
     problems = {(p.severity, p.check, p.term.rsplit("#", 1)[-1]) for p in quality_report(ontology, load_shapes(), [])}
     assert ("ERROR", "missing label", "Acquisition") in problems
     assert ("WARN", "missing definition", "Acquisition") in problems
     assert ("WARN", "missing range", "acquirer") in problems
     assert {("ERROR", "duplicate label", "acquirer"), ("ERROR", "duplicate label", "target")} <= problems
     assert ("ERROR", "missing label", "FundingRound") not in problems
+    assert ("ERROR", "duplicate label", "Acquisition") not in problems  # "Target" is not "target"
 
 
 def test_a_term_is_unused_until_a_shape_or_a_query_uses_it(tmp_path: Path):

@@ -72,7 +72,7 @@ def neighbourhood(graph: Graph, organization: str, name: str) -> Neighbourhood:
                                                       item[1]["name"].casefold()))
     count = len(ordered)
     # A larger circle for a crowded neighbourhood, so that labels keep apart.
-    radius = max(150.0, min(320.0, 26.0 * count / math.pi))
+    radius = max(170.0, min(340.0, 36.0 * count / math.pi))
     result.height = int(2 * radius + 120)
     result.width = int(2 * radius + 380)
     result.cx, result.cy = result.width / 2, result.height / 2
