@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-virtuoso test-long eval-dev bench bench-stores clean
+.PHONY: install run test test-virtuoso test-long eval-dev bench bench-stores screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,10 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/kg run
 
-## The test suite (real spaCy model, real Oxigraph server, real graphs).
+## The test suite (real spaCy model, real Oxigraph server, real graphs, real browser: installs Debian's
+## chromium and chromium-driver when missing, scripts/install_browser.sh).
 test: $(STAMP)
+	scripts/install_browser.sh
 	$(BIN)/python -m pytest -q
 
 ## Extraction scores: the seeds, the French and the English development sets (each as one corpus).
@@ -50,6 +52,11 @@ TRIPLES ?= 1000000
 bench-stores: $(STAMP)
 	$(BIN)/kg build -o out/graph.ttl
 	$(BIN)/python -m benchmarks.stores --graph out/graph.trig --triples $(TRIPLES)
+
+## PNGs of the review application's main pages on the French dev set, under out/screenshots/.
+screenshots: $(STAMP)
+	scripts/install_browser.sh
+	$(BIN)/python scripts/screenshots.py tests/data/dev/fr -o out/screenshots
 
 clean:
 	rm -rf out .pytest_cache

@@ -35,7 +35,7 @@ class BuildResult:
     store: GraphStore
     skipped: list[KgError] = field(default_factory=list)  # unreadable articles, reported and left out
     warnings: list[str] = field(default_factory=list)  # e.g. corrections that no longer match anything
-    corrections: list = field(default_factory=list)  # kg.corrections.AppliedCorrection, in file order
+    corrections: list = field(default_factory=list)  # kg.review.corrections.AppliedCorrection, in file order
 
     @cached_property
     def dataset(self) -> Dataset:
@@ -93,7 +93,7 @@ def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, 
 
     loaded = None
     if corrections is not None:  # read first: a mistake in the file fails before the slow extraction
-        from kg.corrections import load_corrections
+        from kg.review.corrections import load_corrections
 
         loaded = load_corrections(corrections)
     articles, skipped = read_articles(paths, strict=strict)
@@ -109,11 +109,11 @@ def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, 
     corpus = resolve(extractions, gazetteer_index(organizations()))
     applied, warnings, provenance = [], [], None
     if loaded is not None:
-        from kg.corrections import apply_corrections
-        from kg.rdf.corrections import corrections_graph
+        from kg.rdf.corrections import corrections_graph, fact_iris
+        from kg.review.corrections import apply_corrections
 
         resolved = corpus
-        corpus, applied, warnings = apply_corrections(resolved, loaded)
+        corpus, applied, warnings = apply_corrections(resolved, loaded, fact_iris=fact_iris)
         provenance = corrections_graph(applied, before=resolved, after=corpus)
     if min_confidence is not None:  # after corrections: a fact an expert accepted is judged like the others
         from kg.resolve import keep_confident

@@ -400,16 +400,57 @@ def docs(out_dir: Path, ontology: Path | None, shapes: Path | None) -> None:
 
 @main.command()
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("out/review"),
-              show_default=True, help="Folder for index.html, facts.csv and one page per organization.")
-@click.option("--graph", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
+              show_default=True, help="Folder for index.html, facts.csv and one page per organization "
+                                      "(with --serve: for the rebuilt graph and the extraction cache).")
+@click.option("--graph", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="The graph to report on (with --serve: an earlier build the Differences page compares with, "
+                   "when the file exists).")
 @click.option("--no-validate", is_flag=True, help="Do not run SHACL validation (no per-fact results).")
-def review(out_dir: Path, graph: Path, no_validate: bool) -> None:
-    """Write a review report of every extracted fact with its evidence (HTML and CSV), lowest confidence first."""
-    from kg.review import write_review
+@click.option("--serve", is_flag=True, help="Run the review application (accept, reject, fix facts in the browser).")
+@click.option("--articles", "articles", multiple=True, type=click.Path(path_type=Path),
+              help="With --serve: article files or folders to build from (default seeds/); repeatable.")
+@click.option("--corrections", type=click.Path(path_type=Path), default=Path("corrections.yaml"), show_default=True,
+              help="With --serve: the corrections file the actions are written to (created when missing).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="With --serve: the address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True,
+              help="With --serve: the port (0: any free port).")
+@click.option("--who", default="", help="With --serve: the reviewer's name written in the corrections (default: "
+                                        "asked on the page).")
+def review(out_dir: Path, graph: Path, no_validate: bool, serve: bool, articles: tuple[Path, ...], corrections: Path,
+           host: str, port: int, who: str) -> None:
+    """Write a review report of every extracted fact with its evidence (HTML and CSV), lowest confidence first;
+    with --serve, run the review application instead."""
+    if serve:
+        from kg.resources import seeds_dir
+        from kg.review.app import serve as run_app
+        from kg.review.session import ReviewSession
+
+        _console().print("building the graph (the first time reads every article)...", highlight=False)
+        state = ReviewSession(list(articles) or [seeds_dir()], corrections, out_dir,
+                              previous=graph if graph.is_file() else None, validate=not no_validate)
+        run_app(state, host=host, port=port, who=who)
+        return
+    from kg.review.report import write_review
 
     written = write_review(_load(graph), out_dir, validate=not no_validate)
     click.echo(str(written[0]))
     _console().print(f"wrote {len(written)} files into {out_dir}", highlight=False)
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("out/diff"),
+              show_default=True, help="Folder for diff.html and diff.csv.")
+@click.option("--lang", type=click.Choice(["en", "fr"]), default="en", show_default=True, help="Language of diff.html.")
+def diff(old: Path, new: Path, out_dir: Path, lang: str) -> None:
+    """The facts added, removed and changed between two builds (graph files), as HTML and CSV."""
+    from kg.review.diff import write_diff
+
+    found, written = write_diff(_load(old), _load(new), out_dir, lang=lang, old_name=str(old), new_name=str(new))
+    click.echo(str(written[0]))
+    _console().print(f"{len(found.added)} added, {len(found.removed)} removed, {len(found.changed)} changed; "
+                     f"wrote {written[0]} and {written[1]}", highlight=False)
 
 
 if __name__ == "__main__":

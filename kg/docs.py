@@ -1,7 +1,9 @@
 """HTML documentation of the ontology and the SHACL shapes, for the people who review them.
 
 ``write_docs(out_dir)`` writes ``out_dir/index.html``: one self-contained page
-(no script, no stylesheet or font from the network) with
+(no script, no stylesheet or font from the network; the page is the Jinja2 template
+``kg/review/templates/ontology_docs.html`` with the styles of ``kg/review/static/docs.css``
+inline; this module reads the ontology and gives the template what to show) with
 
 - the ontology's header (titles, version, licence, namespace);
 - a diagram of the classes and their relations, an inline SVG drawn here from
@@ -30,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from markupsafe import Markup
 from rdflib import OWL, RDF, RDFS, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, SH, SKOS
@@ -199,14 +202,17 @@ def _layers(nodes: list[str], links: list[tuple[str, str]]) -> dict[str, int]:
     return layer
 
 
-def class_diagram(model: _Model) -> str:
-    """An inline SVG: one box per class (linked to its description), arrows for object properties and subclasses."""
+def class_diagram(model: _Model, lang: str = "en") -> str:
+    """An inline SVG: one box per class (linked to its description), arrows for object properties and subclasses.
+
+    Each box gives the class's label in ``lang`` and, below in italics, in the other language (en/fr)."""
+    other = "fr" if lang == "en" else "en"
     g = model.graph
     edges, subclass = _diagram_edges(model)
     names = [t.local for t in model.classes]
     boxes = {}
     for t in model.classes:
-        title, subtitle = label(g, t.iri, "en"), label(g, t.iri, "fr")
+        title, subtitle = label(g, t.iri, lang), label(g, t.iri, other)
         boxes[t.local] = _Box(t.local, title, subtitle, max(len(title) * CHAR * 1.1, len(subtitle) * CHAR * 0.95) + 24)
     pairs: dict[tuple[str, str], dict] = {}
     for (a, b), props in sorted(edges.items()):
@@ -342,7 +348,7 @@ def class_diagram(model: _Model) -> str:
                    f'<rect x="{x0:.1f}" y="{box.y:.1f}" width="{box.width:.1f}" height="{box.height:.1f}" rx="6"/>'
                    f'<text x="{box.x:.1f}" y="{box.y + 19:.1f}" text-anchor="middle" class="title">'
                    f'{e(box.title)}</text>'
-                   f'<text x="{box.x:.1f}" y="{box.y + 36:.1f}" text-anchor="middle" class="subtitle" lang="fr">'
+                   f'<text x="{box.x:.1f}" y="{box.y + 36:.1f}" text-anchor="middle" class="subtitle" lang="{other}">'
                    f'{e(box.subtitle)}</text></a></g>')
     out.append("</svg>")
     return "\n".join(out)
@@ -458,10 +464,6 @@ class _Writer:
 
     def refs(self, nodes: Iterable) -> str:
         return ", ".join(self.ref(n) for n in sorted(nodes, key=str))
-
-
-def _dl(rows: list[tuple[str, str]]) -> str:
-    return "<dl>" + "".join(f"<dt>{dt}</dt><dd>{dd}</dd>" for dt, dd in rows if dd) + "</dl>"
 
 
 def _langs(graph: Graph, node, prop) -> str:
@@ -599,11 +601,11 @@ class _Shapes:
     def messages(self, shape) -> str:
         return "".join(f"<p>{e(str(m))}</p>" for m in sorted(self.s.objects(shape, SH.message), key=str))
 
-    def node_shape(self, shape) -> str:
+    def node_shape(self, shape) -> dict:
+        """What the page shows of a node shape (kg/review/templates/ontology_docs.html draws it)."""
         s, w = self.s, self.w
-        anchor = w.shape_ids[shape]
         title = label(s, shape) if s.value(shape, RDFS.label) else w.qname(shape, s)
-        targets = [w.ref(t) for t in s.objects(shape, SH.targetClass)]
+        targets = [w.ref(t) for t in sorted(s.objects(shape, SH.targetClass), key=str)]
         rows = [("Shape", f"<code>{e(w.qname(shape, s))}</code>"),
                 ("Applies to", "every instance of " + ", ".join(targets) if targets else "(no target class)"),
                 ("About", e(" ".join(_text(s, shape, RDFS.comment))))]
@@ -611,21 +613,16 @@ class _Shapes:
         if own:
             rows += [("Requires", "<ul>" + "".join(f"<li>{c}</li>" for c in own) + "</ul>"),
                      ("Severity", self.severity(shape)), ("Message", self.messages(shape))]
-        body = _dl(rows)
         props = sorted(s.objects(shape, SH.property), key=lambda p: w.qname(p, s) if isinstance(p, URIRef) else str(p))
-        if props:
-            body += ('<table class="constraints"><thead><tr><th>Property shape</th><th>Path</th><th>Requires</th>'
-                     "<th>Severity</th><th>Message</th></tr></thead><tbody>")
-            for p in props:
-                name = " ".join(_text(s, p, SH.name)) or (w.qname(p, s) if isinstance(p, URIRef) else "")
-                about = " ".join(_text(s, p, SH.description))
-                ident = f'<code>{e(w.qname(p, s))}</code>' if isinstance(p, URIRef) else ""
-                constraints = "<ul>" + "".join(f"<li>{c}</li>" for c in self.constraints(p)) + "</ul>"
-                body += (f"<tr><td><strong>{e(name)}</strong><br>{ident}<br><small>{e(about)}</small></td>"
-                         f"<td>{self.path(s.value(p, SH.path))}</td><td>{constraints}</td>"
-                         f"<td>{self.severity(p)}</td><td>{self.messages(p)}</td></tr>")
-            body += "</tbody></table>"
-        return f'<article class="shape" id="{e(anchor)}"><h3>{e(title)}</h3>{body}</article>'
+        return {"anchor": w.shape_ids[shape], "title": title, "rows": _rows(rows),
+                "properties": [{"name": " ".join(_text(s, p, SH.name)) or (w.qname(p, s) if isinstance(p, URIRef)
+                                                                            else ""),
+                                "ident": w.qname(p, s) if isinstance(p, URIRef) else "",
+                                "about": " ".join(_text(s, p, SH.description)),
+                                "path": Markup(self.path(s.value(p, SH.path))),
+                                "requires": [Markup(c) for c in self.constraints(p)],
+                                "severity": Markup(self.severity(p)), "message": Markup(self.messages(p))}
+                               for p in props]}
 
     def checking(self) -> dict[str, list[URIRef]]:
         """Term local name -> node shapes that check it (as target class or in a property path)."""
@@ -659,44 +656,18 @@ class _Shapes:
 # ---------------------------------------------------------------- the page
 
 
-_CSS = """
-body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:0;color:#1b2430;background:#fff}
-main{max-width:1200px;margin:0 auto;padding:1rem 2rem 4rem}
-header{background:#1f3a5f;color:#fff;padding:1.5rem 2rem}header h1{margin:.2rem 0}header p{margin:.2rem 0}
-header a{color:#cde}header code{background:#2c4d78;color:#fff}header .fr{color:#d8e2f0}
-h2{border-bottom:2px solid #1f3a5f;padding-bottom:.2rem;margin-top:2.5rem}h3{margin:.2rem 0 .5rem}
-nav#toc{columns:3 16em;background:#f4f6f9;padding:1rem 1.5rem;border-radius:6px}nav#toc ul{margin:0;padding-left:1.2em}
-nav#toc>ul>li{break-inside:avoid}
-article.term,article.shape{border:1px solid #d5dbe3;border-radius:6px;padding:.8rem 1.2rem;margin:1rem 0}
-article:target{box-shadow:0 0 0 3px #f0b429}
-.kind{font-size:.75rem;text-transform:uppercase;letter-spacing:.05em;background:#e4eaf2;border-radius:3px;padding:.1rem .4rem;
-vertical-align:middle;margin-left:.4rem}
-.fr{color:#4a5a70;font-style:italic;font-weight:normal}
-dl{display:grid;grid-template-columns:12em 1fr;gap:.3rem 1rem;margin:.4rem 0}dt{font-weight:600;color:#34465e}dd{margin:0}
-dd p{margin:0 0 .3rem}.lang{display:inline-block;min-width:1.6em;font-size:.7rem;font-weight:700;color:#fff;background:#6b7c93;
-border-radius:3px;text-align:center;margin-right:.3rem}
-code{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.88em;background:#f2f4f7;padding:0 .2em;border-radius:3px}
-a{color:#1d5fa8;text-decoration:none}a:hover{text-decoration:underline}a.external::after{content:" ↗";font-size:.75em}
-table.constraints{border-collapse:collapse;width:100%;margin:.6rem 0;font-size:.9rem}
-table.constraints th,table.constraints td{border:1px solid #d5dbe3;padding:.35rem .5rem;vertical-align:top;text-align:left}
-table.constraints th{background:#f4f6f9}table.constraints code{overflow-wrap:anywhere}
-table.constraints td:nth-child(2) code{overflow-wrap:normal;white-space:nowrap}
-dd code{overflow-wrap:anywhere}table.constraints ul{margin:0;padding-left:1.1em}
-.severity{font-size:.8rem;font-weight:600;border-radius:3px;padding:.05rem .35rem;white-space:nowrap}
-.severity.violation{background:#fde2e1;color:#9b1c1c}.severity.warning{background:#fef3c7;color:#7c4a03}
-.severity.info{background:#e0f2fe;color:#075985}
-figure{margin:1rem 0;overflow-x:auto;border:1px solid #d5dbe3;border-radius:6px;padding:.5rem}
-figcaption{font-size:.9rem;color:#4a5a70;margin-top:.4rem}
-svg.diagram{display:block;margin:0 auto}svg.diagram .node rect{fill:#eef3fa;stroke:#1f3a5f;stroke-width:1.4}svg.diagram .node:hover rect{fill:#dbe7f7}
-svg.diagram text{font-family:system-ui,"DejaVu Sans",sans-serif}svg.diagram .title{font-size:13px;font-weight:600;fill:#1b2430}
-svg.diagram .subtitle{font-size:11px;font-style:italic;fill:#4a5a70}
-svg.diagram .edge-label{font-size:10.5px;fill:#1f3a5f;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}
-footer{color:#6b7c93;font-size:.85rem;margin-top:3rem}
-"""
+
+
+
+def _rows(rows: list[tuple[str, str]]) -> list[tuple[str, Markup]]:
+    """The (name, HTML) rows of a description list that have a value; the HTML is built here from escaped parts."""
+    return [(name, Markup(html_text)) for name, html_text in rows if html_text]
 
 
 def render(ontology: Graph, shapes: Graph | None = None, *, ontology_text: str | None = None) -> str:
     """The documentation page (HTML text) of an ontology graph and, optionally, a shapes graph."""
+    from kg.review.report import asset, environment
+
     order, sections = source_order(ontology_text) if ontology_text else ([], {})
     model = _model(ontology, order, sections)
     w = _Writer(model, shapes)
@@ -704,146 +675,92 @@ def render(ontology: Graph, shapes: Graph | None = None, *, ontology_text: str |
     sh = _Shapes(w) if shapes is not None else None
     checked = sh.checking() if sh else {}
     onto = URIRef(ONTOLOGY_IRI)
-    title_en = " ".join(_text(g, onto, DCTERMS.title, "en")) or "Ontology"
-    title_fr = " ".join(_text(g, onto, DCTERMS.title, "fr"))
-    version = g.value(onto, OWL.versionInfo)
-    prefix = g.value(onto, VANN_PREFIX)
-
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-             f"<title>{e(title_en)}</title><style>{_CSS}</style></head><body>",
-             f'<header><h1>{e(title_en)}</h1><p class="fr" lang="fr">{e(title_fr)}</p>',
-             f"<p>Version {e(str(version or '?'))} · <code>{e(str(onto))}</code>"
-             + (f" · prefix <code>{e(str(prefix))}:</code> = <code>{e(model.namespace)}</code>" if prefix else "")
-             + "</p></header><main>"]
-
-    # Table of contents
-    def toc_list(terms: list[Term]) -> str:
-        return "<ul>" + "".join(f'<li><a href="#{e(t.local)}">{e(label(g, t.iri))}</a></li>' for t in terms) + "</ul>"
-
-    toc = ['<nav id="toc"><h2 style="margin-top:0;border:0">Contents</h2><ul>',
-           '<li><a href="#overview">Overview</a></li><li><a href="#diagram">Class diagram</a></li>',
-           f'<li><a href="#classes">Classes</a> ({len(model.classes)}){toc_list(model.classes)}</li>',
-           f'<li><a href="#object-properties">Object properties</a> ({len(model.object_properties)})</li>',
-           f'<li><a href="#datatype-properties">Datatype properties</a> ({len(model.datatype_properties)})</li>',
-           f'<li><a href="#individuals">Individuals</a> ({len(model.individuals)})</li>']
-    if sh:
-        toc.append(f'<li><a href="#shapes">SHACL shapes</a> ({len(w.shape_ids)})</li>')
-    toc.append("</ul></nav>")
-    parts += toc
-
-    # Overview
     license_ = g.value(onto, DCTERMS.license)
-    rows = [("Description", _langs(g, onto, DCTERMS.description)), ("Note", _langs(g, onto, RDFS.comment)),
-            ("Ontology IRI", f"<code>{e(str(onto))}</code>"),
-            ("Version IRI", f"<code>{e(str(g.value(onto, OWL.versionIRI) or ''))}</code>"),
-            ("Created", e(str(g.value(onto, DCTERMS.created) or ""))),
-            ("Licence", w.ref(license_) if license_ is not None else ""),
-            ("Terms", f"{len(model.classes)} classes, {len(model.object_properties)} object properties, "
-                      f"{len(model.datatype_properties)} datatype properties, {len(model.individuals)} individuals"),
-            ("Prefixes", "<br>".join(f"<code>{e(p)}:</code> <code>{e(str(n))}</code>"
-                                     for p, n in sorted(g.namespaces()) if p and p in _USED_PREFIXES))]
-    parts.append(f'<section id="overview"><h2>Overview</h2>{_dl(rows)}'
-                 "<p>Each term below gives its English and French labels and definitions, an example sentence and "
-                 "the triples it yields, where it applies (domain) and what it points to (range), and how it lines up "
-                 "with schema.org, W3C ORG, PROV-O, SKOS and QUDT. <em>Checked by</em> lists the SHACL shapes that "
-                 "constrain it in actual data.</p></section>")
+    overview = [("Description", _langs(g, onto, DCTERMS.description)), ("Note", _langs(g, onto, RDFS.comment)),
+                ("Ontology IRI", f"<code>{e(str(onto))}</code>"),
+                ("Version IRI", f"<code>{e(str(g.value(onto, OWL.versionIRI) or ''))}</code>"),
+                ("Created", e(str(g.value(onto, DCTERMS.created) or ""))),
+                ("Licence", w.ref(license_) if license_ is not None else ""),
+                ("Terms", f"{len(model.classes)} classes, {len(model.object_properties)} object properties, "
+                          f"{len(model.datatype_properties)} datatype properties, {len(model.individuals)} individuals"),
+                ("Prefixes", "<br>".join(f"<code>{e(p)}:</code> <code>{e(str(n))}</code>"
+                                         for p, n in sorted(g.namespaces()) if p and p in _USED_PREFIXES))]
 
-    # Diagram
-    parts.append('<section id="diagram"><h2>Class diagram</h2><figure>' + class_diagram(model) +
-                 "<figcaption>Boxes are the classes (English label, French label in italics; click one for its "
-                 "description). Solid arrows are object properties, from their domain to their range; a property "
-                 "marked (←) points the other way. Dashed arrows with a hollow head go from a subclass to its "
-                 "superclass. Properties whose range is outside the ontology (such as "
-                 "<code>aikg:wikidata</code>) and datatype properties are not drawn.</figcaption></figure></section>")
+    def term(t: Term) -> dict:
+        return {"term": t, "kind_class": t.kind.replace(" ", "-"), "en": label(g, t.iri, "en"),
+                "fr": label(g, t.iri, "fr"), "qname": w.qname(t.iri), "rows": _rows(_term_rows(t, model, w, checked))}
 
-    # Terms
-    def term_article(t: Term) -> str:
-        node = t.iri
-        rows: list[tuple[str, str]] = [("IRI", f"<code>{e(str(node))}</code>"),
-                                       ("Label", _langs(g, node, RDFS.label)),
-                                       ("Definition", _langs(g, node, SKOS.definition)),
-                                       ("Also called", _langs(g, node, SKOS.altLabel)),
-                                       ("Example", _langs(g, node, RDFS.comment))]
-        if t.kind == "class":
-            supers = list(g.objects(node, RDFS.subClassOf))
-            subs = [s for s in g.subjects(RDFS.subClassOf, node) if model.local(s)]
-            rows += [("Subclass of", w.refs(supers)), ("Subclasses", w.refs(subs)),
-                     ("Equivalent to", " ".join(w.ref(x) for x in g.objects(node, OWL.equivalentClass))),
-                     ("Disjoint with", w.refs(_disjoint(g, node)))]
-            domain_of = [p.iri for p in [*model.object_properties, *model.datatype_properties]
-                         if any(node in _members(g, d) for d in g.objects(p.iri, RDFS.domain))]
-            range_of = [p.iri for p in model.object_properties
-                        if any(node in _members(g, r) for r in g.objects(p.iri, RDFS.range))]
-            members = [i for i in g.subjects(RDF.type, node) if model.local(i)]
-            rows += [("Properties", w.refs(domain_of)), ("Value of", w.refs(range_of)),
-                     ("Individuals", w.refs(members))]
-        elif t.kind.endswith("property"):
-            characteristics = [name for cls, name in ((OWL.FunctionalProperty, "functional (at most one value)"),
-                                                      (OWL.InverseFunctionalProperty, "inverse functional"),
-                                                      (OWL.TransitiveProperty, "transitive"),
-                                                      (OWL.SymmetricProperty, "symmetric"))
-                               if (node, RDF.type, cls) in g]
-            inverses = [*g.objects(node, OWL.inverseOf), *g.subjects(OWL.inverseOf, node)]
-            subs = [s for s in g.subjects(RDFS.subPropertyOf, node) if model.local(s)]
-            rows += [("Domain", " ".join(w.ref(d) for d in g.objects(node, RDFS.domain))),
-                     ("Range", " ".join(w.ref(r) for r in g.objects(node, RDFS.range))),
-                     ("Characteristics", e(", ".join(characteristics))), ("Inverse of", w.refs(inverses)),
-                     ("Subproperty of", w.refs(g.objects(node, RDFS.subPropertyOf))), ("Subproperties", w.refs(subs)),
-                     ("Unit", w.refs(g.objects(node, QUDT_UNIT)))]
-        else:
-            types = [x for x in g.objects(node, RDF.type) if x != OWL.NamedIndividual]
-            rows.append(("Instance of", w.refs(types)))
-        rows += [("Close match", w.refs(g.objects(node, SKOS.closeMatch))),
-                 ("Related match", w.refs(g.objects(node, SKOS.relatedMatch))),
-                 ("See also", w.refs(g.objects(node, RDFS.seeAlso))),
-                 ("Scope note", _langs(g, node, SKOS.scopeNote)), ("Note", _langs(g, node, SKOS.note))]
-        if sh:
-            rows.append(("Checked by", ", ".join(f'<a href="#{w.shape_ids[s]}">{e(w.qname(s, shapes))}</a>'
-                                                 for s in checked.get(t.local, []))))
-        en, fr = label(g, node, "en"), label(g, node, "fr")
-        return (f'<article class="term {e(t.kind.replace(" ", "-"))}" id="{e(t.local)}">'
-                f'<h3><span lang="en">{e(en)}</span> · <span class="fr" lang="fr">{e(fr)}</span> '
-                f'<code>{e(w.qname(node))}</code><span class="kind">{e(t.kind)}</span></h3>{_dl(rows)}</article>')
-
-    def grouped(terms: list[Term], fallback: str) -> str:
-        out, current = [], None
+    def grouped(terms: list[Term], fallback: str) -> list[tuple[str, list[dict]]]:
+        groups: list[tuple[str, list[dict]]] = []
         for t in terms:
             heading = t.section or fallback
-            if heading != current:
-                out.append(f"<h3 class=\"group\">{e(heading)}</h3>")
-                current = heading
-            out.append(term_article(t))
-        return "".join(out)
+            if not groups or groups[-1][0] != heading:
+                groups.append((heading, []))
+            groups[-1][1].append(term(t))
+        return groups
 
-    parts.append('<section id="classes"><h2>Classes</h2>' + "".join(map(term_article, model.classes)) + "</section>")
-    parts.append('<section id="object-properties"><h2>Object properties</h2><p>Properties whose values are nodes '
-                 "(organizations, events, evidence, individuals).</p>"
-                 + grouped(model.object_properties, "Object properties") + "</section>")
-    parts.append('<section id="datatype-properties"><h2>Datatype properties</h2><p>Properties whose values are '
-                 "literals (numbers, dates, text).</p>" + grouped(model.datatype_properties, "Datatype properties")
-                 + "</section>")
-    parts.append('<section id="individuals"><h2>Individuals</h2><p>The fixed values of the closed lists '
-                 "(bounds on a figure, kinds of organization).</p>" + grouped(model.individuals, "Individuals")
-                 + "</section>")
-
-    # Shapes
+    shapes_intro, shape_list = "", []
     if sh:
         shapes_onto = next(iter(shapes.subjects(RDF.type, OWL.Ontology)), None)
-        intro = ("<p>The shapes say what a valid graph looks like (the ontology says what terms mean). A result "
-                 "with severity <span class=\"severity violation\">Violation</span> makes the graph non-conforming "
-                 "(<code>kg validate</code> exits 1); a <span class=\"severity warning\">Warning</span> flags doubtful "
-                 "but possible data and is only reported. Each row of a table is one property shape: the path it "
-                 "checks, what it requires in plain words, and the message a reviewer reads when it fails.</p>")
         if shapes_onto is not None:
-            intro += f"<p>{e(' '.join(_text(shapes, shapes_onto, DCTERMS.description)))}</p>"
+            shapes_intro = " ".join(_text(shapes, shapes_onto, DCTERMS.description))
         ordered = sorted(w.shape_ids, key=lambda s: (_target_rank(shapes, s, model), w.shape_ids[s]))
-        parts.append('<section id="shapes"><h2>SHACL shapes</h2>' + intro
-                     + "".join(sh.node_shape(s) for s in ordered) + "</section>")
+        shape_list = [sh.node_shape(s) for s in ordered]
+    prefix = g.value(onto, VANN_PREFIX)
+    return environment().get_template("ontology_docs.html").render(
+        css=asset("docs.css"), title_en=" ".join(_text(g, onto, DCTERMS.title, "en")) or "Ontology",
+        title_fr=" ".join(_text(g, onto, DCTERMS.title, "fr")), version=str(g.value(onto, OWL.versionInfo) or "?"),
+        ontology_iri=str(onto), prefix=str(prefix) if prefix else None, namespace=model.namespace, model=model,
+        toc_classes=[(t.local, label(g, t.iri)) for t in model.classes], overview=_rows(overview),
+        diagram=Markup(class_diagram(model)), classes=[term(t) for t in model.classes],
+        object_properties=grouped(model.object_properties, "Object properties"),
+        datatype_properties=grouped(model.datatype_properties, "Datatype properties"),
+        individuals=grouped(model.individuals, "Individuals"), has_shapes=sh is not None,
+        shape_count=len(w.shape_ids), shapes_intro=shapes_intro, shapes=shape_list)
 
-    parts.append("<footer>Generated by <code>kg docs</code> from <code>ontology/aikg.ttl</code> and "
-                 "<code>shapes/*.ttl</code>; do not edit by hand.</footer></main></body></html>")
-    return "\n".join(parts) + "\n"
+
+def _term_rows(t: Term, model: _Model, w: _Writer, checked: dict[str, list[URIRef]]) -> list[tuple[str, str]]:
+    """The rows of a term's description: labels, definitions, domain and range, alignments... as HTML fragments."""
+    g, node = model.graph, t.iri
+    rows: list[tuple[str, str]] = [("IRI", f"<code>{e(str(node))}</code>"), ("Label", _langs(g, node, RDFS.label)),
+                                   ("Definition", _langs(g, node, SKOS.definition)),
+                                   ("Also called", _langs(g, node, SKOS.altLabel)),
+                                   ("Example", _langs(g, node, RDFS.comment))]
+    if t.kind == "class":
+        supers = list(g.objects(node, RDFS.subClassOf))
+        subs = [s for s in g.subjects(RDFS.subClassOf, node) if model.local(s)]
+        rows += [("Subclass of", w.refs(supers)), ("Subclasses", w.refs(subs)),
+                 ("Equivalent to", " ".join(w.ref(x) for x in g.objects(node, OWL.equivalentClass))),
+                 ("Disjoint with", w.refs(_disjoint(g, node)))]
+        domain_of = [p.iri for p in [*model.object_properties, *model.datatype_properties]
+                     if any(node in _members(g, d) for d in g.objects(p.iri, RDFS.domain))]
+        range_of = [p.iri for p in model.object_properties
+                    if any(node in _members(g, r) for r in g.objects(p.iri, RDFS.range))]
+        members = [i for i in g.subjects(RDF.type, node) if model.local(i)]
+        rows += [("Properties", w.refs(domain_of)), ("Value of", w.refs(range_of)), ("Individuals", w.refs(members))]
+    elif t.kind.endswith("property"):
+        characteristics = [name for cls, name in ((OWL.FunctionalProperty, "functional (at most one value)"),
+                                                  (OWL.InverseFunctionalProperty, "inverse functional"),
+                                                  (OWL.TransitiveProperty, "transitive"),
+                                                  (OWL.SymmetricProperty, "symmetric"))
+                           if (node, RDF.type, cls) in g]
+        inverses = [*g.objects(node, OWL.inverseOf), *g.subjects(OWL.inverseOf, node)]
+        subs = [s for s in g.subjects(RDFS.subPropertyOf, node) if model.local(s)]
+        rows += [("Domain", " ".join(w.ref(d) for d in g.objects(node, RDFS.domain))),
+                 ("Range", " ".join(w.ref(r) for r in g.objects(node, RDFS.range))),
+                 ("Characteristics", e(", ".join(characteristics))), ("Inverse of", w.refs(inverses)),
+                 ("Subproperty of", w.refs(g.objects(node, RDFS.subPropertyOf))), ("Subproperties", w.refs(subs)),
+                 ("Unit", w.refs(g.objects(node, QUDT_UNIT)))]
+    else:
+        rows.append(("Instance of", w.refs([x for x in g.objects(node, RDF.type) if x != OWL.NamedIndividual])))
+    rows += [("Close match", w.refs(g.objects(node, SKOS.closeMatch))),
+             ("Related match", w.refs(g.objects(node, SKOS.relatedMatch))),
+             ("See also", w.refs(g.objects(node, RDFS.seeAlso))),
+             ("Scope note", _langs(g, node, SKOS.scopeNote)), ("Note", _langs(g, node, SKOS.note))]
+    if w.shapes is not None:
+        rows.append(("Checked by", ", ".join(f'<a href="#{w.shape_ids[s]}">{e(w.qname(s, w.shapes))}</a>'
+                                             for s in checked.get(t.local, []))))
+    return rows
 
 
 _USED_PREFIXES = {"aikg", "schema", "org", "prov", "skos", "qudt", "unit", "dcterms", "owl", "rdfs", "rdf", "xsd",

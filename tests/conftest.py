@@ -40,6 +40,17 @@ def built(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture(scope="session")
+def seeds_cache(tmp_path_factory) -> Path:
+    """An extraction cache (kg.cache) of the seeds, filled once per run: builds on it load no model."""
+    from kg.build import build
+    from kg.resources import seeds_dir
+
+    cache = tmp_path_factory.mktemp("seeds-cache")
+    build([seeds_dir()], cache_dir=cache)
+    return cache
+
+
 @pytest.fixture
 def no_network(monkeypatch) -> list[tuple]:
     """Fail the test on any attempt to resolve a host or open a connection; the attempts, to assert there were none."""

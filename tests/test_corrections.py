@@ -1,4 +1,4 @@
-"""Corrections (kg.corrections, kg.rdf.corrections): each action on hand-made records, the file format and its
+"""Corrections (kg.review.corrections, kg.rdf.corrections): each action on hand-made records, the file format and its
 errors, the PROV-O graph, and a round trip on the real seeds (rebuilt graph, bundled queries, kg eval)."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rdflib import RDF, RDFS, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.corrections import apply_corrections, load_corrections, parse_corrections
+from kg.review.corrections import apply_corrections, load_corrections, parse_corrections
 from kg.errors import BadInputError
 from kg.rdf import iri
 from kg.rdf.corrections import corrections_graph, fact_iris
@@ -82,7 +82,7 @@ def entries(*bodies: str) -> str:
 
 
 def apply(text: str, base: Corpus | None = None):
-    return apply_corrections(base or corpus(), parse_corrections(text, "test.yaml"))
+    return apply_corrections(base or corpus(), parse_corrections(text, "test.yaml"), fact_iris=fact_iris)
 
 
 def build(c: Corpus, **kwargs):
@@ -102,6 +102,31 @@ def test_reject_a_round_by_its_fields():
     assert done.correction.id == "c1" and done.summary.startswith("rejected funding round of Acme AI (2029")
     [change] = done.changes
     assert change.kind == "funding_round" and change.after is None and change.before.announced == DateValue("2029")
+
+
+def test_accept_changes_nothing_and_is_kept_as_used():
+    base = corpus()
+    new, applied, warnings = apply(entries("  action: accept\n  target: {kind: acquisition, acquirer: Acme AI}\n"),
+                                   base)
+    assert warnings == [] and new == base
+    [done] = applied
+    assert done.summary.startswith("accepted acquisition of Hooli Labs by Acme AI")
+    graph = corrections_graph(applied, before=base, after=new)
+    fact = URIRef(fact_iris(base)[id(base.acquisitions[0])])
+    activity = iri.correction("c1")
+    assert (activity, PROV.used, fact) in graph
+    assert not any(graph.triples((None, PROV.wasInfluencedBy, None)))
+    assert not any(graph.triples((None, PROV.wasInvalidatedBy, None)))
+    stale = apply(entries("  action: accept\n  target: {kind: acquisition, acquirer: Nobody}\n"), base)[2]
+    assert len(stale) == 1 and "not applied" in stale[0]
+
+
+def test_a_target_by_iri_needs_the_iris():
+    original = corpus()
+    target = fact_iris(original)[id(original.acquisitions[0])]
+    text = entries(f"  action: reject\n  target: {{iri: '{target}'}}\n")
+    new, applied, warnings = apply_corrections(original, parse_corrections(text))
+    assert applied == [] and "needs the IRIs" in warnings[0] and new == original
 
 
 def test_reject_by_iri():
@@ -302,7 +327,7 @@ def test_documented_example_file_parses():
     blocks = [b for b in blocks if b.startswith("- id:")]  # whole entries, not fragments such as target examples
     assert len(blocks) >= 5
     parsed = [c for block in blocks for c in parse_corrections(block, "docs/corrections.md")]
-    assert {c.action for c in parsed} == {"reject", "fix", "merge", "split", "alias"}
+    assert {c.action for c in parsed} == {"accept", "reject", "fix", "merge", "split", "alias"}
 
 
 def test_empty_file_is_no_correction(tmp_path: Path):

@@ -1,4 +1,4 @@
-"""The review report (kg.review, `kg review`) on a small graph built with kg.rdf.mapping from hand-made records."""
+"""The review report (kg.review.report, `kg review`) on a small graph built with kg.rdf.mapping from hand-made records."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from rdflib import RDF, Graph, URIRef
 
 from kg.cli import main
-from kg.corrections import apply_corrections, parse_corrections
+from kg.review.corrections import apply_corrections, parse_corrections
 from kg.rdf.corrections import corrections_graph
 from kg.rdf.io import load_graph, serialize
 from kg.rdf.mapping import build_dataset, merged_graph
@@ -21,7 +21,8 @@ from kg.rdf.vocab import AIKG
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue, Evidence,
                         FundingRoundRecord, Money, OrganizationRecord, Quantity)
 from kg.resolve import Corpus
-from kg.review import CSV_COLUMNS, EvidenceRow, collect, org_file, write_review
+from kg.review.model import CSV_COLUMNS, EvidenceRow, collect
+from kg.review.report import org_file, write_review
 
 A1 = ArticleRecord("001_a", "1" * 64, "2031-05-04")
 A2 = ArticleRecord("002_b", "2" * 64, None)

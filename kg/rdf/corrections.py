@@ -1,4 +1,4 @@
-"""Applied human corrections (kg.corrections) as PROV-O provenance, for the named graph
+"""Applied human corrections (kg.review.corrections) as PROV-O provenance, for the named graph
 ``<https://w3id.org/aikg/graph/corrections>`` that ``kg.rdf.mapping.build_dataset`` adds.
 
 No new aikg term is needed: each applied correction is a ``prov:Activity``::
@@ -34,7 +34,7 @@ from typing import Any
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 
-from kg.corrections import LISTS, AppliedCorrection
+from kg.review.corrections import LISTS, AppliedCorrection
 from kg.rdf import iri
 from kg.rdf.mapping import _event_iris, _fingerprint, bind_prefixes, event_iri
 from kg.resolve import Corpus
@@ -115,7 +115,7 @@ def corrections_graph(applied: Sequence[AppliedCorrection], *, before: Corpus | 
                 graph.add((activity, PROV.generated, new))
             if old is not None and new != old:
                 graph.add((old, PROV.wasInvalidatedBy, activity))
-            if old is not None and new == old:
+            if old is not None and new == old and c.action != "accept":  # an accepted fact only was used
                 graph.add((new, PROV.wasInfluencedBy, activity))
     return graph
 

@@ -2,7 +2,7 @@
 
 The format is documented in ``docs/corrections.md``. In short, a YAML list of
 entries (or a mapping with a ``corrections:`` list), each with ``id``,
-``action`` (one of ``reject``, ``fix``, ``merge``, ``split``, ``alias``),
+``action`` (one of ``accept``, ``reject``, ``fix``, ``merge``, ``split``, ``alias``),
 ``who``, ``when`` (ISO date), ``why`` and what the action needs::
 
     - id: c1
@@ -31,8 +31,8 @@ Matching rules:
   not one announced "2026-02-04"); ``announced: null`` matches undated facts.
 - A target must match exactly one fact, unless it says ``all: true``.
 - ``iri`` targets a fact by its IRI in the graph; matching it needs the IRIs
-  of the records, which ``kg.rdf.corrections.fact_iris`` mints (imported only
-  when a file uses ``iri``).
+  of the records, which the caller passes in (``kg.rdf.corrections.fact_iris``
+  mints them; this module stays on the records side and never imports it).
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ from kg.names import fold, loose_key
 from kg.records import BOUNDS, ChipPlatformRecord, DateValue, Money, OrganizationRecord, Quantity
 from kg.resolve import TOLERANCE, Corpus, _extend, _merge_acquisition, _merge_deal, _merge_round
 
-ACTIONS = ("reject", "fix", "merge", "split", "alias")
+ACTIONS = ("accept", "reject", "fix", "merge", "split", "alias")
 FACT_KINDS = ("funding_round", "compute_deal", "acquisition")
 KINDS = (*FACT_KINDS, "organization", "platform")
 ORG_KINDS = ("AILab", "CloudProvider", "ChipMaker", "InvestmentFirm", "Technology", "MediaOrganization",
@@ -100,6 +100,7 @@ LIST_FIELDS = {
 }
 _SINGULAR = {"provider": "providers", "customer": "customers"}
 _ENTRY_KEYS = {
+    "accept": {"target"},
     "reject": {"target"},
     "fix": {"target", "set", "add", "remove", "move"},
     "merge": {"from", "into"},
@@ -214,7 +215,7 @@ def _entry(entry: Any, where: str) -> Correction:
     for key in ("who", "why"):
         if not isinstance(entry[key], str) or not entry[key].strip():
             raise _Problem(f"{key} must be a non-empty text")
-    params = {"reject": _reject, "fix": _fix, "merge": _merge, "split": _split, "alias": _alias}[action](entry)
+    params = {"accept": _reject, "reject": _reject, "fix": _fix, "merge": _merge, "split": _split, "alias": _alias}[action](entry)
     return Correction(str(ident), action, entry["who"].strip(), _when(entry["when"]), " ".join(entry["why"].split()),
                       params, where)
 
@@ -449,7 +450,7 @@ def apply_corrections(corpus: Corpus, corrections: Sequence[Correction] | str | 
 
     ``corrections`` is a list from ``load_corrections`` or the path of a file.
     ``fact_iris`` maps a corpus to ``{id(record): IRI}`` and is needed only by
-    targets given by ``iri`` (default: ``kg.rdf.corrections.fact_iris``).
+    targets given by ``iri`` (``kg.rdf.corrections.fact_iris``); without it such a target is skipped.
     The input corpus is left unchanged.
     """
     if isinstance(corrections, (str, os.PathLike)):
@@ -551,9 +552,7 @@ class _Applier:
 
     def _iris(self) -> Mapping[int, str]:
         if self.fact_iris is None:
-            from kg.rdf.corrections import fact_iris  # only targets given by IRI need the RDF side
-
-            self.fact_iris = fact_iris
+            raise _Skip("a target by iri needs the IRIs of the facts, and none were given")
         return self.fact_iris(self.corpus)
 
     def _has_org(self, keys: Iterable[str], name: str) -> bool:
@@ -646,6 +645,13 @@ class _Applier:
         return [FactChange(kind, before, copy.deepcopy(live)) for kind, live, before in snapshots]
 
     # --------------------------------------------------------- reject
+
+    def _accept(self, p: Mapping[str, Any]) -> tuple[str, list[FactChange]]:
+        # The fact is right as it is: nothing changes, but the review is kept (and shown) with who, when and why.
+        kind = p["target"]["kind"]
+        found = self.targets(p["target"])
+        return "accepted " + "; ".join(self.describe(kind, r) for r in found), \
+            [FactChange(kind, copy.deepcopy(r), copy.deepcopy(r)) for r in found]
 
     def _reject(self, p: Mapping[str, Any]) -> tuple[str, list[FactChange]]:
         kind = p["target"]["kind"]
