@@ -30,7 +30,8 @@ import pytest
 from kg.query import SCORED_QUERIES, bundled_queries, run_query
 from kg.rdf import iri
 from kg.rdf.io import load_dataset, load_graph
-from kg.rdf.stores import push, query_endpoint
+from kg.rdf.push import push
+from kg.rdf.stores import query_endpoint
 import test_analyst_queries as small
 from rows import comparable
 from virtuoso import INSTALL_HINT, VirtuosoServer, find_virtuoso
