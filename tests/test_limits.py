@@ -30,7 +30,7 @@ import kg.nlp.extract as extract
 import kg.nlp.pipeline as pipeline
 from kg.build import build
 from kg.cli import main
-from kg.corpus import MAX_CHARS, article_paths, parse_article, read_article
+from kg.corpus import MAX_CHARS, MAX_TOKEN_CHARS, article_paths, parse_article, read_article
 from kg.errors import BadInputError
 from kg.nlp import Extractor
 from kg.nlp.dates import find_dates
@@ -76,7 +76,57 @@ def test_limits_are_stated_in_the_readme():
     readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
     articles = readme.split("### Articles", 1)[1].split("\n## ", 1)[0]
     assert f"{MAX_CHARS:,}" in articles and f"{MAX_SENTENCES:,}" in articles
-    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000
+    assert f"{MAX_TOKEN_CHARS} characters without a space" in articles
+    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000 and MAX_TOKEN_CHARS == 200
+
+
+# ---------------------------------------------------------------------------- runs without a space
+
+
+def test_a_run_at_the_limit_is_read_and_one_over_is_refused_with_its_place():
+    assert parse_article("a", "Le code " + "7" * MAX_TOKEN_CHARS + " suit.").text.startswith("Le code")
+    text = "Titre\nMistral AI lève " + "$" * (MAX_TOKEN_CHARS + 1) + " fin."
+    with pytest.raises(BadInputError) as refused:
+        parse_article("a", text, "long.txt")
+    assert str(refused.value) == (f"long.txt: {MAX_TOKEN_CHARS + 1} characters without a space at offset 22 "
+                                  f"(line 2, starting '$$$$$$$$$$$$$$$$$$$$'), limit {MAX_TOKEN_CHARS}")
+
+
+@pytest.mark.model
+def test_the_article_of_the_issue_is_refused_at_once_and_kg_build_goes_on(tmp_path):
+    """500,000 characters: "milliard " 50,000 times, then "$" 50,000 times (7 minutes of tokenizer before)."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "milliards.txt").write_text("milliard " * 50_000 + "$" * 50_000, encoding="utf-8")
+    (folder / "court.txt").write_text(" date 2026-02-05 Nvidia investit dans Mistral AI.\n", encoding="utf-8")
+    out = tmp_path / "out" / "graph.ttl"
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["build", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - started < 60
+    assert (f"skipped: {folder / 'milliards.txt'}: 50000 characters without a space at offset 450000 (line 1"
+            in result.stderr)
+    assert out.exists()
+
+
+def test_runs_at_the_limit_cost_the_tokenizer_linear_time():
+    """The limit bounds the quadratic term: at MAX_TOKEN_CHARS per run, four times the text is about four
+    times the time (apostrophes: the slowest character found for spaCy's French prefix and suffix search)."""
+    tokenizer = spacy.blank("fr").tokenizer
+    unit = "'" * MAX_TOKEN_CHARS + " "
+    small, large = best_times(lambda: lambda: tokenizer(unit * 125), lambda: lambda: tokenizer(unit * 500), 2)
+    assert large < 5 * max(small, 0.02), f"{small:.3f} s, then {large:.3f} s for four times the input"
+
+
+def test_refusing_a_long_run_is_linear():
+    small, large = best_times(lambda: lambda: _refused("milliard " * 25_000 + "$" * 25_000),
+                              lambda: lambda: _refused("milliard " * 100_000 + "$" * 100_000))
+    assert large < 5 * max(small, 0.02), f"{small:.3f} s, then {large:.3f} s for four times the input"
+
+
+def _refused(text: str) -> None:
+    with pytest.raises(BadInputError, match="characters without a space"):
+        parse_article("a", text)
 
 
 def test_an_article_of_exactly_max_chars_is_read():
