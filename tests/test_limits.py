@@ -30,7 +30,7 @@ import kg.nlp.extract as extract
 import kg.nlp.pipeline as pipeline
 from kg.build import build
 from kg.cli import main
-from kg.corpus import MAX_CHARS, MAX_TOKEN_CHARS, article_paths, parse_article, read_article
+from kg.corpus import MAX_CHARS, MAX_TOKEN_CHARS, MAX_TOKENS, article_paths, parse_article, read_article
 from kg.errors import BadInputError
 from kg.nlp import Extractor
 from kg.nlp.dates import find_dates
@@ -76,8 +76,19 @@ def test_limits_are_stated_in_the_readme():
     readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
     articles = readme.split("### Articles", 1)[1].split("\n## ", 1)[0]
     assert f"{MAX_CHARS:,}" in articles and f"{MAX_SENTENCES:,}" in articles
-    assert f"{MAX_TOKEN_CHARS} characters without a space" in articles
-    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000 and MAX_TOKEN_CHARS == 200
+    assert f"{MAX_TOKEN_CHARS} characters without a space" in articles and f"{MAX_TOKENS:,} words and signs" in articles
+    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000 and MAX_TOKEN_CHARS == 200 and MAX_TOKENS == 300_000
+
+
+def test_an_article_of_signs_is_refused_past_max_tokens_with_the_offset():
+    assert parse_article("a", "$ " * MAX_TOKENS).text.startswith("$ $")
+    with pytest.raises(BadInputError) as refused:
+        parse_article("a", "$ " * MAX_TOKENS + "Fin.", "signes.txt")
+    assert str(refused.value) == (f"signes.txt: too many words and signs: more than {MAX_TOKENS} (the limit) by "
+                                  f"offset {2 * MAX_TOKENS}, in {2 * MAX_TOKENS + 4} characters")
+    # Plain text of MAX_CHARS characters stays well within the limit.
+    plain = ("Mistral AI a levé 600 millions d'euros auprès de Nvidia, a annoncé la start-up le 11 juin. " * 11_000)
+    assert len(parse_article("a", plain[:MAX_CHARS]).text) == MAX_CHARS
 
 
 # ---------------------------------------------------------------------------- runs without a space

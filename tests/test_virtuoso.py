@@ -6,7 +6,7 @@ temporary directory (``tests/virtuoso.py``) and stopped at the end.
 
 How the store is reached:
 
-* push: ``kg.rdf.stores.push`` to ``/sparql-graph-crud``, Virtuoso's Graph Store Protocol endpoint
+* push: ``kg.rdf.push.push`` to ``/sparql-graph-crud``, Virtuoso's Graph Store Protocol endpoint
   without authentication (it accepts ``?graph=<IRI>`` like Oxigraph's ``/store``), once the anonymous
   ``SPARQL`` user was granted ``SPARQL_UPDATE`` in this private instance: one PUT per article graph;
 * queries: ``/sparql`` with the article graphs as ``default-graph-uri`` parameters, since Virtuoso's
