@@ -392,3 +392,29 @@ def test_thousands_of_files_and_a_symlink_loop(tmp_path):
         assert names == sorted(names)
     assert article_paths([corpus]) == found
     assert all(re.fullmatch(r"art_\d\d_\d{3}\.txt", p.name) for p in found)
+
+
+# ---------------------------------------------------------------------------- whole builds of adversarial text
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return Extractor()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("unit", [
+    ("€$£¥" * MAX_TOKEN_CHARS)[:MAX_TOKEN_CHARS] + " ",  # signs at the longest run allowed: a token each
+    "( [ { « ' ",  # deep brackets and quotes
+    "Nvidia, Mistral AI, OpenAI, Microsoft, Sequoia Capital, ",  # mentions, all in one sentence
+], ids=["currency-signs", "brackets-and-quotes", "mentions"])
+def test_a_build_of_adversarial_text_is_linear(tmp_path, extractor, unit):
+    """The whole build (the complete French pipeline, the rules, resolution, the graph) of an article,
+    then of one four times its size: about four times the time (benchmarks/adversarial.py: s/MB)."""
+    def job(n: int):
+        path = tmp_path / f"a{n}.txt"
+        path.write_text((unit * (n // len(unit) + 1))[:n], encoding="utf-8")
+        return lambda: build([path], extractor=extractor, strict=True)
+
+    small, large = best_times(lambda: job(3_000), lambda: job(12_000), repeats=2)
+    assert large < 5 * max(small, 0.05), f"{small:.2f} s, then {large:.2f} s for four times the input"
