@@ -57,7 +57,8 @@ def article(shape: str, size: int) -> str:
 def measure(extractor: Extractor, folder: Path, shape: str, size: int) -> tuple[float, str]:
     path = folder / f"article-{size}.txt"
     # One French sentence first: without it the article is refused as of no known language.
-    path.write_text(" date 2026-02-05 \nLa dépêche suit.\n" + article(shape, size), encoding="utf-8")
+    head = "La dépêche suit.\n"
+    path.write_text(" date 2026-02-05 \n" + head + article(shape, size - len(head)), encoding="utf-8")
     started = time.perf_counter()
     try:
         result = build([path], extractor=extractor, strict=True)
