@@ -404,7 +404,7 @@ def extractor():
 
 @pytest.mark.model
 @pytest.mark.parametrize("unit", [
-    ("€$£¥" * MAX_TOKEN_CHARS)[:MAX_TOKEN_CHARS] + " ",  # signs at the longest run allowed: a token each
+    ("€$£¥" * MAX_TOKEN_CHARS)[:MAX_TOKEN_CHARS] + "\n",  # signs at the longest run allowed: a token each
     "( [ { « ' ",  # deep brackets and quotes
     "Nvidia, Mistral AI, OpenAI, Microsoft, Sequoia Capital, ",  # mentions, all in one sentence
 ], ids=["currency-signs", "brackets-and-quotes", "mentions"])
