@@ -22,7 +22,7 @@ import pyoxigraph as ox
 from kg.query import SCORED_QUERIES, run_endpoint_query
 from kg.rdf.io import load_dataset
 from kg.rdf.oxigraph_server import OxigraphServer
-from kg.rdf.stores import push
+from kg.rdf.push import push
 
 ID_BASE = "https://w3id.org/aikg/"
 

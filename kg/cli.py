@@ -213,8 +213,11 @@ def _parse_bindings(values: tuple[str, ...]) -> dict[str, str]:
 @click.option("--credentials", type=click.Path(path_type=Path), default=None,
               help="File 'user:password' readable by its owner only (else KG_STORE_PASSWORD).")
 @click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for an endpoint.")
+@click.option("--default-graph", "default_graphs", multiple=True, metavar="IRI",
+              help="With --endpoint: query these graphs (repeat) instead of those of the store's push manifest.")
 def query(name_or_file: str, graph: Path, endpoint: str | None, fmt: str, binds: tuple[str, ...],
-          allow_update: bool, user: str | None, credentials: Path | None, timeout: float) -> None:
+          allow_update: bool, user: str | None, credentials: Path | None, timeout: float,
+          default_graphs: tuple[str, ...]) -> None:
     """Run a bundled query (by name) or any .rq file, locally or at an endpoint."""
     from kg.query import run_endpoint_query, run_query
 
@@ -222,10 +225,15 @@ def query(name_or_file: str, graph: Path, endpoint: str | None, fmt: str, binds:
     if endpoint:
         user, password = _credentials(user, credentials)
         result = run_endpoint_query(endpoint, name_or_file, bindings=bindings, allow_update=allow_update,
-                                    timeout=timeout, user=user, password=password)
+                                    timeout=timeout, user=user, password=password,
+                                    default_graphs=list(default_graphs) or None)
+    elif default_graphs:
+        raise BadInputError("--default-graph names graphs of an endpoint; give --endpoint too")
     else:
         result = run_query(_load(graph), name_or_file, bindings=bindings, allow_update=allow_update)
     click.echo({"table": result.to_table, "csv": result.to_csv, "json": result.to_json}[fmt]())
+    if result.note:
+        _console().print(f"note: {result.note}", style="yellow", highlight=False)
 
 
 @main.command(name="eval")
@@ -357,17 +365,27 @@ def _credentials(user: str | None, credentials: Path | None) -> tuple[str | None
               help="File 'user:password' readable by its owner only (else KG_STORE_PASSWORD).")
 @click.option("--timeout", type=float, default=30.0, show_default=True)
 @click.option("--retries", type=int, default=3, show_default=True)
+@click.option("--dry-run", is_flag=True, help="List the graphs that would be sent and deleted; change nothing.")
 def push(endpoint: str, source: Path, graph_iri: str | None, user: str | None, credentials: Path | None,
-         timeout: float, retries: int) -> None:
-    """Load the graph into a triple store (Graph Store Protocol; one named graph per article, replaced on re-push)."""
+         timeout: float, retries: int, dry_run: bool) -> None:
+    """Make a triple store hold the graph: send new and changed graphs, delete those of removed articles."""
     from kg.rdf.io import load_dataset
-    from kg.rdf.stores import push as run_push
+    from kg.rdf.push import push as run_push
 
     user, password = _credentials(user, credentials)
     report = run_push(load_dataset(source), endpoint, graph=graph_iri, user=user, password=password,
-                      timeout=timeout, retries=retries)
-    click.echo(f"loaded {len(report.loaded)} of {report.total} graphs ({report.triples} triples) into "
-               f"{report.store_url} via {report.protocol} in {report.seconds:.2f} s")
+                      timeout=timeout, retries=retries, dry_run=dry_run)
+    if dry_run:
+        for planned in report.to_send:
+            click.echo(f"send   {planned.iri or '(default graph)'} ({planned.triples} triples)")
+        for name in report.to_delete:
+            click.echo(f"delete {name}")
+        click.echo(f"dry run: would send {len(report.to_send)} graphs, delete {len(report.to_delete)}, "
+                   f"keep {len(report.unchanged)} unchanged, at {report.store_url}")
+        return
+    click.echo(f"loaded {len(report.loaded)} of {report.total} graphs ({report.triples} triples), deleted "
+               f"{len(report.deleted)}, {len(report.unchanged)} unchanged, into {report.store_url} via "
+               f"{report.protocol} in {report.seconds:.2f} s")
 
 
 @main.command()

@@ -19,6 +19,19 @@ from kg.errors import BadInputError
 
 #: Longest article accepted, in characters; longer files are reported, not truncated.
 MAX_CHARS = 1_000_000
+#: Longest run of characters without white space accepted in an article. spaCy's tokenizer takes
+#: time quadratic in the length of such a run (it searches prefixes and suffixes again after each
+#: character it splits off), so a longer run is refused, like an over-long article.
+MAX_TOKEN_CHARS = 200
+
+#: Most words and signs accepted in an article: a run of letters or digits counts one, every other
+#: sign one (close to spaCy's token count, above it for figures and URLs). The pipeline's cost is
+#: about linear in its tokens, but text made of signs ("$ $ $", "( ( (") gives a token per character
+#: or two, so the number of characters alone does not bound it.
+MAX_TOKENS = 300_000
+
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
+_TOKEN = re.compile(r"\w+|[^\w\s]")
 
 _HEADER = re.compile(r"\A[ \t]*date[ \t]+(\S+)[ \t]*(?:\n|(?=\S)|\Z)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
@@ -76,10 +89,27 @@ def parse_article(article_id: str, text: str, path: object = "<text>") -> Articl
         raise BadInputError("empty article (no text after the header)" if match else "empty article", path=path)
     if len(text) > MAX_CHARS:
         raise BadInputError(f"article too long: {len(text)} characters, limit {MAX_CHARS}", path=path)
+    run = _LONG_RUN.search(text)
+    if run:
+        line = text.count("\n", 0, run.start()) + 1
+        raise BadInputError(f"{len(run.group())} characters without a space at offset {run.start()} (line {line}, "
+                            f"starting {run.group()[:20]!r}), limit {MAX_TOKEN_CHARS}", path=path)
+    over = _over_token_limit(text)
+    if over is not None:
+        raise BadInputError(f"too many words and signs: more than {MAX_TOKENS} (the limit) by offset {over}, "
+                            f"in {len(text)} characters", path=path)
     digest = hashlib.sha256(
         ((published.isoformat() if published else "") + "\n" + text).encode("utf-8")
     ).hexdigest()
     return Article(id=article_id, path=str(path), text=text, published=published, content_hash=digest)
+
+
+def _over_token_limit(text: str) -> int | None:
+    """The offset of the word or sign past ``MAX_TOKENS``, or None when ``text`` has no more than that."""
+    for count, match in enumerate(_TOKEN.finditer(text), 1):
+        if count > MAX_TOKENS:
+            return match.start()
+    return None
 
 
 def read_article(path: str | os.PathLike[str]) -> Article:

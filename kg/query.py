@@ -43,6 +43,7 @@ from rdflib.query import Result
 from kg.errors import BadInputError
 from kg.rdf.io import offline
 from kg.rdf.literals import display
+from kg.rdf.iri import ONTOLOGY_GRAPH
 from kg.resources import queries_dir
 
 # Characters that cannot appear in an IRI (RFC 3987), so an <...> binding with them is refused.
@@ -53,6 +54,7 @@ _BAD_IRI = re.compile(r'[\s<>"{}|^`\\]')
 class QueryResult:
     columns: list[str]
     rows: list[dict[str, str | None]]
+    note: str | None = None  # what a reader of the rows should know (e.g. which graphs an endpoint read)
 
     def to_table(self, max_width: int = 80) -> str:
         """Aligned text columns; cells longer than ``max_width`` are cut with '…'; unbound is empty."""
@@ -334,20 +336,46 @@ def fact_confidences(graph: Graph) -> dict[str, float]:
 def run_endpoint_query(endpoint: str, name_or_path: str | os.PathLike[str],
                        bindings: Mapping[str, object] | None = None, *, allow_update: bool = False,
                        timeout: float = 60.0, user: str | None = None, password: str | None = None,
-                       default_graphs: Sequence[str] = ()) -> QueryResult:
+                       default_graphs: Sequence[str] | None = None) -> QueryResult:
     """Run a bundled query or ``.rq`` file at a SPARQL endpoint, with the same result shape as ``run_query``.
 
     Bindings are refused here: an endpoint only receives query text, and
-    values never enter a query by editing its text. ``default_graphs`` (graph IRIs)
-    make the query's default graph those graphs only (``default-graph-uri``).
+    values never enter a query by editing its text. The query's default graph is made of
+    ``default_graphs`` (graph IRIs, sent as ``default-graph-uri``); when they are not given, of
+    the graphs that ``kg push`` lists in the store's manifest (all but the ontology graph, as
+    in the local graph); when the store has no manifest, the store's own default graph. A query
+    that finds no rows carries a ``note`` saying which graphs it read, and whether the store
+    holds named graphs it did not read.
     """
+    from kg.rdf.push import pushed_graphs
     from kg.rdf.stores import query_endpoint
 
     _, source, text = _load(name_or_path)
-    _prepare(source, text, allow_update)  # a syntax error or a refused update is reported before any request
+    query = _prepare(source, text, allow_update)  # a syntax error or a refused update is reported before any request
     if bindings:
         raise BadInputError("bindings (--bind) work on local graphs only; an endpoint receives the query text as is")
-    columns, rows = query_endpoint(endpoint, text, user=user, password=password, timeout=timeout,
-                                   allow_update=allow_update, default_graphs=default_graphs)
-    return QueryResult(columns, rows)
+    access = {"user": user, "password": password, "timeout": timeout}
+    from_manifest = default_graphs is None and query is not None
+    if from_manifest:
+        default_graphs = [g for g in pushed_graphs(endpoint, **access) if g != str(ONTOLOGY_GRAPH)]
+    columns, rows = query_endpoint(endpoint, text, allow_update=allow_update, default_graphs=default_graphs or (),
+                                   **access)
+    result = QueryResult(columns, rows)
+    if query is not None and not rows:
+        result.note = _empty_note(endpoint, default_graphs or [], from_manifest, access)
+    return result
 
+
+def _empty_note(endpoint: str, default_graphs: Sequence[str], from_manifest: bool, access: dict) -> str:
+    from kg.rdf.stores import query_endpoint
+
+    if default_graphs:
+        origin = "listed in the store's push manifest" if from_manifest else "given"
+        return f"no rows in the {len(default_graphs)} graphs {origin}"
+    ask = (queries_dir() / "store" / "has_named_graphs.rq").read_text(encoding="utf-8")
+    _, answer = query_endpoint(endpoint, ask, **access)
+    if answer and answer[0].get("boolean") == "true":
+        return ("no rows in the store's default graph, but the store holds named graphs, which this query did "
+                "not read: push the graph with `kg push` (its manifest tells `kg query` which graphs to read) "
+                "or name them with --default-graph")
+    return "no rows: the store holds no named graph and its default graph has no match"

@@ -100,6 +100,7 @@ def resolve(extractions: Iterable[Extraction], gazetteer_names: dict[str, dict] 
     for old, new in rename.items():
         _merge_org(orgs, orgs.pop(old), key=new)
     _apply_renames(corpus, rename)
+    _keep_consistent_facts(corpus)
     _ensure_referenced(corpus, orgs, platforms, gazetteer_names or {})
     for org in orgs.values():
         org.aliases.discard(org.name)
@@ -152,6 +153,26 @@ def _apply_renames(corpus: Corpus, rename: dict[str, str]) -> None:
         d.parties, d.providers, d.customers = fix(d.parties), fix(d.providers), fix(d.customers)
     for a in corpus.acquisitions:
         a.acquirer, a.target = rename.get(a.acquirer, a.acquirer), rename.get(a.target, a.target)
+
+
+def _keep_consistent_facts(corpus: Corpus) -> None:
+    """Enforce what the shapes say about one fact, after merges and renames (which can make two roles one).
+
+    An acquisition of an organization by itself is dropped; a funded organization is not among its own
+    investors; a party that is both provider and customer of one deal keeps neither role (the text does
+    not say which one is right) and stays a party.
+    """
+    corpus.acquisitions = [a for a in corpus.acquisitions if a.acquirer != a.target]
+    for r in corpus.funding_rounds:
+        if r.organization in r.investors or r.organization in r.lead_investors:
+            r.investors = [k for k in r.investors if k != r.organization]
+            r.lead_investors = [k for k in r.lead_investors if k != r.organization]
+        r.investor_amounts.pop(r.organization, None)
+    for d in corpus.compute_deals:
+        both = set(d.providers) & set(d.customers)
+        if both:
+            d.providers = [k for k in d.providers if k not in both]
+            d.customers = [k for k in d.customers if k not in both]
 
 
 def _ensure_referenced(corpus: Corpus, orgs: dict[str, OrganizationRecord],

@@ -30,7 +30,7 @@ import kg.nlp.extract as extract
 import kg.nlp.pipeline as pipeline
 from kg.build import build
 from kg.cli import main
-from kg.corpus import MAX_CHARS, article_paths, parse_article, read_article
+from kg.corpus import MAX_CHARS, MAX_TOKEN_CHARS, MAX_TOKENS, article_paths, parse_article, read_article
 from kg.errors import BadInputError
 from kg.nlp import Extractor
 from kg.nlp.dates import find_dates
@@ -76,7 +76,68 @@ def test_limits_are_stated_in_the_readme():
     readme = ROOT.joinpath("README.md").read_text(encoding="utf-8")
     articles = readme.split("### Articles", 1)[1].split("\n## ", 1)[0]
     assert f"{MAX_CHARS:,}" in articles and f"{MAX_SENTENCES:,}" in articles
-    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000
+    assert f"{MAX_TOKEN_CHARS} characters without a space" in articles and f"{MAX_TOKENS:,} words and signs" in articles
+    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000 and MAX_TOKEN_CHARS == 200 and MAX_TOKENS == 300_000
+
+
+def test_an_article_of_signs_is_refused_past_max_tokens_with_the_offset():
+    assert parse_article("a", "$ " * MAX_TOKENS).text.startswith("$ $")
+    with pytest.raises(BadInputError) as refused:
+        parse_article("a", "$ " * MAX_TOKENS + "Fin.", "signes.txt")
+    assert str(refused.value) == (f"signes.txt: too many words and signs: more than {MAX_TOKENS} (the limit) by "
+                                  f"offset {2 * MAX_TOKENS}, in {2 * MAX_TOKENS + 4} characters")
+    # Plain text of MAX_CHARS characters stays well within the limit.
+    plain = ("Mistral AI a levé 600 millions d'euros auprès de Nvidia, a annoncé la start-up le 11 juin. " * 11_000)
+    assert len(parse_article("a", plain[:MAX_CHARS]).text) == MAX_CHARS
+
+
+# ---------------------------------------------------------------------------- runs without a space
+
+
+def test_a_run_at_the_limit_is_read_and_one_over_is_refused_with_its_place():
+    assert parse_article("a", "Le code " + "7" * MAX_TOKEN_CHARS + " suit.").text.startswith("Le code")
+    text = "Titre\nMistral AI lève " + "$" * (MAX_TOKEN_CHARS + 1) + " fin."
+    with pytest.raises(BadInputError) as refused:
+        parse_article("a", text, "long.txt")
+    assert str(refused.value) == (f"long.txt: {MAX_TOKEN_CHARS + 1} characters without a space at offset 22 "
+                                  f"(line 2, starting '$$$$$$$$$$$$$$$$$$$$'), limit {MAX_TOKEN_CHARS}")
+
+
+@pytest.mark.model
+def test_the_article_of_the_issue_is_refused_at_once_and_kg_build_goes_on(tmp_path):
+    """500,000 characters: "milliard " 50,000 times, then "$" 50,000 times (7 minutes of tokenizer before)."""
+    folder = tmp_path / "a"
+    folder.mkdir()
+    (folder / "milliards.txt").write_text("milliard " * 50_000 + "$" * 50_000, encoding="utf-8")
+    (folder / "court.txt").write_text(" date 2026-02-05 Nvidia investit dans Mistral AI.\n", encoding="utf-8")
+    out = tmp_path / "out" / "graph.ttl"
+    started = time.perf_counter()
+    result = CliRunner().invoke(main, ["build", str(folder), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert time.perf_counter() - started < 60
+    assert (f"skipped: {folder / 'milliards.txt'}: 50000 characters without a space at offset 450000 (line 1"
+            in result.stderr)
+    assert out.exists()
+
+
+def test_runs_at_the_limit_cost_the_tokenizer_linear_time():
+    """The limit bounds the quadratic term: at MAX_TOKEN_CHARS per run, four times the text is about four
+    times the time (apostrophes: the slowest character found for spaCy's French prefix and suffix search)."""
+    tokenizer = spacy.blank("fr").tokenizer
+    unit = "'" * MAX_TOKEN_CHARS + " "
+    small, large = best_times(lambda: lambda: tokenizer(unit * 125), lambda: lambda: tokenizer(unit * 500))
+    assert large < 5 * max(small, 0.02), f"{small:.3f} s, then {large:.3f} s for four times the input"
+
+
+def test_refusing_a_long_run_is_linear():
+    small, large = best_times(lambda: lambda: _refused("milliard " * 25_000 + "$" * 25_000),
+                              lambda: lambda: _refused("milliard " * 100_000 + "$" * 100_000))
+    assert large < 5 * max(small, 0.02), f"{small:.3f} s, then {large:.3f} s for four times the input"
+
+
+def _refused(text: str) -> None:
+    with pytest.raises(BadInputError, match="characters without a space"):
+        parse_article("a", text)
 
 
 def test_an_article_of_exactly_max_chars_is_read():
@@ -331,3 +392,30 @@ def test_thousands_of_files_and_a_symlink_loop(tmp_path):
         assert names == sorted(names)
     assert article_paths([corpus]) == found
     assert all(re.fullmatch(r"art_\d\d_\d{3}\.txt", p.name) for p in found)
+
+
+# ---------------------------------------------------------------------------- whole builds of adversarial text
+
+
+@pytest.fixture(scope="module")
+def extractor():
+    return Extractor()
+
+
+@pytest.mark.model
+@pytest.mark.parametrize("unit", [
+    ("€$£¥" * MAX_TOKEN_CHARS)[:MAX_TOKEN_CHARS] + "\n",  # signs at the longest run allowed: a token each
+    "( [ { « ' ",  # deep brackets and quotes
+    "Nvidia, Mistral AI, OpenAI, Microsoft, Sequoia Capital, ",  # mentions, all in one sentence
+], ids=["currency-signs", "brackets-and-quotes", "mentions"])
+def test_a_build_of_adversarial_text_is_linear(tmp_path, extractor, unit):
+    """The whole build (the complete French pipeline, the rules, resolution, the graph) of an article,
+    then of one four times its size: about four times the time (benchmarks/adversarial.py: s/MB)."""
+    def job(n: int):
+        path = tmp_path / f"a{n}.txt"
+        # One French sentence first: without it the article is refused as of no known language.
+        path.write_text("La dépêche suit.\n" + (unit * (n // len(unit) + 1))[:n], encoding="utf-8")
+        return lambda: build([path], extractor=extractor, strict=True)
+
+    small, large = best_times(lambda: job(3_000), lambda: job(12_000), repeats=2)
+    assert large < 5 * max(small, 0.05), f"{small:.2f} s, then {large:.2f} s for four times the input"

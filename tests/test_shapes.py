@@ -247,6 +247,10 @@ VIOLATIONS = [
     case("round amount without currency", f"ex:r {ROUND} ; aikg:amount 1.0 .", "r", "MonetaryFigureNeedsCurrencyShape", None, "no currency"),
     case("round valuation without currency", f"ex:r {ROUND} ; aikg:investor ex:globex ; aikg:valuation 1.0 .",
          "r", "MonetaryFigureNeedsCurrencyShape", None, "no currency"),
+    case("round target amount without currency", f"ex:r {ROUND} ; aikg:investor ex:globex ; aikg:targetAmount 1.0 .",
+         "r", "MonetaryFigureNeedsCurrencyShape", None, "no currency"),
+    case("round share price without currency", f"ex:r {ROUND} ; aikg:investor ex:globex ; aikg:sharePrice 1.0 .",
+         "r", "MonetaryFigureNeedsCurrencyShape", None, "no currency"),
     case("deal value without currency", f"ex:d {DEAL} ; aikg:value 1.0 .", "d", "MonetaryFigureNeedsCurrencyShape", None, "no currency"),
     case("acquisition value without currency", f"ex:q {ACQ} ; aikg:value 1.0 .", "q", "MonetaryFigureNeedsCurrencyShape", None, "no currency"),
     case("event without evidence", f"ex:q {ACQ.replace('aikg:evidence ex:ev1 ;', '')} .", "q", "Fact_evidence", AIKG.evidence, "at least one evidence sentence"),
@@ -433,3 +437,9 @@ def test_shapes_are_documented(shapes_graph):
 def test_shapes_use_core_only(shapes_graph):
     for p in (SH.sparql, SH.rule, SH.js, SH.target):
         assert (None, p, None) not in shapes_graph, p
+
+
+def test_shapes_conform_to_shacl_shacl(shapes_graph):
+    """``pyshacl --metashacl``: the shapes graph itself is checked against the SHACL-SHACL shapes first."""
+    conforms, _, text = validate(Graph(), shacl_graph=shapes_graph, meta_shacl=True, inference="none")
+    assert conforms, text

@@ -20,8 +20,10 @@ from rdflib.namespace import RDF, RDFS
 from rdflib.plugins.sparql.parser import parseUpdate
 
 from kg.errors import BadInputError, EnvironmentProblem, StoreError
+from kg.rdf.iri import MANIFEST_GRAPH
 from kg.rdf.oxigraph_server import OxigraphServer, bulk_load, find_oxigraph, free_port, serve_forever
-from kg.rdf.stores import PushError, graph_store_url, oxigraph_url, push, query_endpoint, update_text
+from kg.rdf.push import PushError, graph_store_url, push, update_text
+from kg.rdf.stores import oxigraph_url, query_endpoint
 
 pytestmark = pytest.mark.store
 
@@ -54,8 +56,9 @@ def make_dataset() -> Dataset:
 
 
 def counts(url: str) -> dict[str, int]:
+    """Triples per graph, but for the push manifest (tested in test_push_sync.py)."""
     _, rows = query_endpoint(url, COUNTS)
-    return {row["g"]: int(row["n"]) for row in rows}
+    return {row["g"]: int(row["n"]) for row in rows if row["g"] != str(MANIFEST_GRAPH)}
 
 
 @pytest.fixture
@@ -68,20 +71,23 @@ def server(tmp_path):
 
 @contextmanager
 def fake_store(respond):
-    """An HTTP server whose ``respond(handler, body) -> (status, body)`` answers every request."""
+    """An HTTP server whose ``respond(handler, body) -> (status, body[, content type])`` answers every request."""
     seen: list[dict] = []
 
     class Handler(BaseHTTPRequestHandler):
         def _any(self):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             seen.append({"method": self.command, "path": self.path, "headers": dict(self.headers)})
-            status, answer = respond(self, body)
+            status, answer, *content_type = respond(self, body)
             self.send_response(status)
             self.send_header("Content-Length", str(len(answer)))
+            for value in content_type:
+                self.send_header("Content-Type", value)
             self.end_headers()
-            self.wfile.write(answer)
+            if self.command != "HEAD":
+                self.wfile.write(answer)
 
-        do_GET = do_POST = do_PUT = _any
+        do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = _any
 
         def log_message(self, *args):
             pass
@@ -132,6 +138,7 @@ def test_rows_are_what_rdflib_gives(server):
     push(ds, server.url)
     query = """SELECT ?g ?s ?p ?o ?lang WHERE {
         GRAPH ?g { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) }
+        FILTER(?g != <https://w3id.org/aikg/graph/manifest>)
         BIND(IF(LANG(?o) != "", LANG(?o), ?unbound) AS ?lang)
     }"""
     columns, rows = query_endpoint(server.url, query)
@@ -203,20 +210,27 @@ def test_bad_query_is_bad_input_with_the_store_message(server):
 
 
 def test_falls_back_to_sparql_update_without_graph_store_protocol(server):
+    """A store with SPARQL only: the manifest is read at /query, graphs and manifest written at /update."""
     def respond(handler, body):
-        if handler.command == "PUT":
+        if not handler.path.startswith(("/update", "/query")):
             return 404, b"no such endpoint"
-        forwarded = urllib.request.Request(server.update_url, data=body, method="POST",
-                                           headers={"Content-Type": handler.headers["Content-Type"]})
+        forwarded = urllib.request.Request(server.url + handler.path, data=body, method="POST",
+                                           headers={"Content-Type": handler.headers["Content-Type"],
+                                                    "Accept": handler.headers.get("Accept", "*/*")})
         with urllib.request.urlopen(forwarded, timeout=5) as answer:
-            return answer.status, answer.read()
+            return answer.status, answer.read(), answer.headers.get("Content-Type", "text/plain")
 
     with fake_store(respond) as (url, seen):
         report = push(make_dataset(), url + "/store")
+        first = [(r["method"], r["path"].partition("?")[0]) for r in seen]
         again = push(make_dataset(), url + "/store")
+        second = [(r["method"], r["path"].partition("?")[0]) for r in seen[len(first):]]
     assert report.complete and report.protocol == "sparql-update"
     assert report.store_url == url + "/update" and again.complete
-    assert [r["method"] for r in seen] == ["PUT", "POST", "POST", "PUT", "POST", "POST"]
+    probe = [("GET", "/store"), ("PUT", "/store"), ("POST", "/query")]  # the manifest: read, written, read
+    assert first == probe + [("POST", "/update")] * 4  # pending manifest, two graphs, final manifest
+    assert second == [("GET", "/store"), ("PUT", "/store"), ("POST", "/query")]
+    assert again.unchanged == [str(G_ARTICLE), str(G_ONTOLOGY)] and not again.to_send
     assert counts(server.url) == {str(G_ARTICLE): 8, str(G_ONTOLOGY): 2}  # replaced, not duplicated
     _, rows = query_endpoint(server.url, f"SELECT ?q WHERE {{ ?r <{EX}quote> ?q }}")
     assert rows == [{"q": '« levée » de "1,7 Md€"\nligne 2 \\u0022 }'}]
@@ -259,7 +273,7 @@ def test_store_down_is_a_store_error_naming_the_url():
     assert_store_error(exc)
     assert isinstance(exc, PushError) and exc.report.loaded == []
     assert f"cannot reach store at {url}/store: connection refused" in str(exc)
-    assert "0 of 2 graphs loaded" in str(exc)
+    assert "nothing was changed in the store" in str(exc)
     with pytest.raises(StoreError, match=f"cannot reach store at {url}/query: connection refused") as caught:
         query_endpoint(url, "ASK {}")
     assert_store_error(caught.value)
@@ -282,28 +296,34 @@ def test_server_error_is_retried_then_reported():
     with fake_store(lambda handler, body: (500, b"disk full")) as (url, seen):
         with pytest.raises(StoreError) as caught:
             push(make_dataset(), url, retries=2, **FAST)
-    assert len(seen) == 3 and {r["method"] for r in seen} == {"PUT"}
+    assert len(seen) == 3 and {r["method"] for r in seen} == {"GET"}  # the manifest is read first
     assert f"store at {url}/store failed: HTTP 500 disk full (after 3 attempts)" in str(caught.value)
     assert_store_error(caught.value)
 
 
 def test_failure_midway_reports_the_graphs_already_loaded():
     def respond(handler, body):
+        if handler.command == "GET":
+            return 404, b"no such graph"
         return (500, b"") if "ontology" in handler.path else (204, b"")
 
     with fake_store(respond) as (url, seen):
         with pytest.raises(PushError) as caught:
             push(make_dataset(), url, retries=0)
     assert [g.iri for g in caught.value.report.loaded] == [str(G_ARTICLE)]
-    assert "1 of 2 graphs loaded, pushing again completes it" in str(caught.value)
-    assert seen[0]["path"] == "/store?graph=" + urllib.parse.quote(str(G_ARTICLE), safe="")
+    assert "1 of 2 graphs loaded, 0 of 0 deleted; pushing again completes it" in str(caught.value)
+    manifest = "/store?graph=" + urllib.parse.quote(str(MANIFEST_GRAPH), safe="")
+    assert [(r["method"], r["path"]) for r in seen] == [
+        ("GET", manifest), ("PUT", manifest),
+        ("PUT", "/store?graph=" + urllib.parse.quote(str(G_ARTICLE), safe="")),
+        ("PUT", "/store?graph=" + urllib.parse.quote(str(G_ONTOLOGY), safe=""))]
 
 
 def test_store_without_gsp_nor_update_is_refused():
     with fake_store(lambda handler, body: (405, b"")) as (url, seen):
-        with pytest.raises(StoreError, match="rejected graph .*HTTP 405"):
+        with pytest.raises(StoreError, match="rejected the query: HTTP 405"):
             push(make_dataset(), url)
-    assert [r["method"] for r in seen] == ["PUT", "POST"]
+    assert [r["method"] for r in seen] == ["GET", "POST"]  # the manifest, at /store then at /query
 
 
 def test_credentials_are_sent_but_never_shown(caplog, monkeypatch):

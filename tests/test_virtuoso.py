@@ -6,7 +6,7 @@ temporary directory (``tests/virtuoso.py``) and stopped at the end.
 
 How the store is reached:
 
-* push: ``kg.rdf.stores.push`` to ``/sparql-graph-crud``, Virtuoso's Graph Store Protocol endpoint
+* push: ``kg.rdf.push.push`` to ``/sparql-graph-crud``, Virtuoso's Graph Store Protocol endpoint
   without authentication (it accepts ``?graph=<IRI>`` like Oxigraph's ``/store``), once the anonymous
   ``SPARQL`` user was granted ``SPARQL_UPDATE`` in this private instance: one PUT per article graph;
 * queries: ``/sparql`` with the article graphs as ``default-graph-uri`` parameters, since Virtuoso's
@@ -30,7 +30,8 @@ import pytest
 from kg.query import SCORED_QUERIES, bundled_queries, run_query
 from kg.rdf import iri
 from kg.rdf.io import load_dataset, load_graph
-from kg.rdf.stores import push, query_endpoint
+from kg.rdf.push import push
+from kg.rdf.stores import query_endpoint
 import test_analyst_queries as small
 from rows import comparable
 from virtuoso import INSTALL_HINT, VirtuosoServer, find_virtuoso

@@ -31,6 +31,8 @@ WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 #: The named graph that holds the applied human corrections (prov:Activity nodes), see kg/rdf/corrections.py.
 CORRECTIONS_GRAPH = GRAPH["corrections"]
+#: The named graph that ``kg push`` writes in a store: the graphs it pushed and their content hashes.
+MANIFEST_GRAPH = GRAPH["manifest"]
 
 _PLAIN_NAME = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _QID = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")

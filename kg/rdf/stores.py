@@ -1,4 +1,4 @@
-"""Remote triple stores: push a dataset over HTTP, run a SPARQL query against an endpoint.
+"""Remote triple stores: endpoints, credentials, HTTP and SPARQL queries (pushing: kg/rdf/push.py).
 
 Endpoint URLs follow Oxigraph's layout (``/store`` for the Graph Store Protocol,
 ``/query`` and ``/update`` for SPARQL) and anything else is taken as given:
@@ -35,11 +35,10 @@ import urllib.parse
 import urllib.request
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from pyparsing import ParseException
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
+from rdflib import Graph
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
@@ -53,37 +52,6 @@ _OXIGRAPH_SEGMENTS = {"store", "query", "update"}
 # Characters that may not appear in an IRI written between <...> (SPARQL/N-Triples IRIREF).
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*")
 _SNIPPET = 200
-
-
-@dataclass(frozen=True)
-class PushedGraph:
-    iri: str | None  # None: the store's default graph
-    triples: int
-
-
-@dataclass
-class PushReport:
-    store_url: str
-    total: int
-    protocol: str = "graph-store"  # "sparql-update" once the store answered 404/405 to the Graph Store Protocol
-    loaded: list[PushedGraph] = field(default_factory=list)
-    seconds: float = 0.0
-
-    @property
-    def complete(self) -> bool:
-        return len(self.loaded) == self.total
-
-    @property
-    def triples(self) -> int:
-        return sum(g.triples for g in self.loaded)
-
-
-class PushError(StoreError):
-    """A push stopped part-way; ``report`` lists the graphs loaded before the failure."""
-
-    def __init__(self, message: str, report: PushReport) -> None:
-        super().__init__(message)
-        self.report = report
 
 
 # --------------------------------------------------------------------------- endpoints and credentials
@@ -240,14 +208,15 @@ def _snippet(target: _Target, body: bytes) -> str:
     return text if len(text) <= _SNIPPET else text[:_SNIPPET] + "..."
 
 
-def _send(target: _Target, url: str, method: str, body: bytes, content_type: str, *,
-          timeout: float, retries: int, backoff: float) -> tuple[int, bytes]:
+def _send(target: _Target, url: str, method: str, body: bytes | None, content_type: str | None, *,
+          timeout: float, retries: int, backoff: float, accept: str | None = None) -> tuple[int, bytes]:
     """Send with retries on network errors and 5xx; return the final (status, body) of a < 500 answer."""
+    extra = {"Content-Type": content_type, "Accept": accept}
     attempt = 0
     while True:
         attempt += 1
         request = urllib.request.Request(url, data=body, method=method,
-                                         headers=target.headers(**{"Content-Type": content_type}))
+                                         headers=target.headers(**{k: v for k, v in extra.items() if v}))
         try:
             status, answer = _exchange(request, timeout)
         except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts and resets are OSErrors
@@ -281,130 +250,6 @@ def _refusal(target: _Target, status: int, answer: bytes, what: str) -> StoreErr
     return StoreError(f"store at {target.url} rejected {what}: HTTP {status} {_snippet(target, answer)}".rstrip())
 
 
-# --------------------------------------------------------------------------- push
-
-@dataclass(frozen=True)
-class _Payload:
-    iri: str | None
-    ntriples: bytes
-    triples: int
-
-    @property
-    def label(self) -> str:
-        return _label(self.iri)
-
-
-def _label(iri: str | None) -> str:
-    return f"graph <{iri}>" if iri else "the default graph"
-
-
-def _ntriples(graph: Graph, label: str) -> bytes:
-    # rdflib checks subject/predicate/object IRIs while serializing, but writes datatype IRIs unchecked.
-    bad = {str(o.datatype) for o in graph.objects() if isinstance(o, Literal) and o.datatype}
-    bad = {iri for iri in bad if not _IRI.fullmatch(iri)}
-    if bad:
-        raise BadInputError(f"{label}: invalid datatype IRI {sorted(bad)[0]!r}")
-    try:
-        return graph.serialize(format="nt", encoding="utf-8")
-    except Exception as exc:  # rdflib raises a bare Exception for an IRI it cannot write
-        raise BadInputError(f"{label}: {exc}") from exc
-
-
-def _payloads(dataset: Dataset, graph: str | None) -> list[_Payload]:
-    """Every graph to push, serialized up front so that bad data fails before anything is loaded."""
-    if graph is not None:
-        if not _IRI.fullmatch(graph):
-            raise BadInputError(f"not a graph IRI: {graph!r}")
-        merged = Graph()
-        for quad in dataset.quads((None, None, None, None)):
-            merged.add(quad[:3])
-        parts: Iterable[tuple[str | None, Graph]] = [(graph, merged)]
-    else:
-        named, default = [], []
-        for g in dataset.graphs():
-            if g.identifier == DATASET_DEFAULT_GRAPH_ID:
-                default = [(None, g)] if len(g) else []
-            elif isinstance(g.identifier, URIRef) and _IRI.fullmatch(str(g.identifier)):
-                named.append((str(g.identifier), g))
-            else:
-                raise BadInputError(f"graph name {g.identifier.n3()} is not an IRI; the store needs one")
-        parts = sorted(named, key=lambda item: item[0]) + default
-    payloads = []
-    for iri, g in parts:
-        payloads.append(_Payload(iri, _ntriples(g, _label(iri)), len(g)))
-    if not any(p.triples for p in payloads):
-        raise BadInputError("nothing to push: the dataset has no triples")
-    return payloads
-
-
-def graph_store_url(store_url: str, iri: str | None) -> str:
-    """The Graph Store Protocol URL of one graph (``?default`` for the default graph)."""
-    return f"{store_url}?default" if iri is None else f"{store_url}?graph={urllib.parse.quote(iri, safe='')}"
-
-
-def update_text(payload_iri: str | None, ntriples: bytes) -> str:
-    """The SPARQL Update that replaces one graph, for stores without the Graph Store Protocol.
-
-    INSERT DATA admits no variables, so the data is written in; the graph IRI and every
-    IRI of the data were checked against the IRIREF grammar, and literals are escaped
-    by rdflib's N-Triples writer, so nothing can close the data block early.
-    """
-    data = ntriples.decode("utf-8")
-    if payload_iri is None:
-        return f"DROP SILENT DEFAULT ;\nINSERT DATA {{\n{data}}}\n"
-    return f"DROP SILENT GRAPH <{payload_iri}> ;\nINSERT DATA {{ GRAPH <{payload_iri}> {{\n{data}}} }}\n"
-
-
-def push(dataset: Dataset, endpoint: str, *, graph: str | None = None, user: str | None = None,
-         password: str | None = None, timeout: float = 30.0, retries: int = 3, backoff: float = 0.5) -> PushReport:
-    """Load each graph of ``dataset`` into the store at ``endpoint``, replacing what that graph held.
-
-    Each graph is one HTTP PUT of N-Triples to ``<store>?graph=<IRI>`` (the default graph to
-    ``<store>?default``), atomic in the store, so pushing again gives the same content and never
-    duplicates. With ``graph``, all triples go into that one graph. A store answering 404 or 405 to
-    the Graph Store Protocol gets ``DROP SILENT GRAPH; INSERT DATA`` updates instead. Network
-    errors and 5xx answers are retried ``retries`` times, waiting ``backoff`` s, then twice that...
-    Blank nodes shared between graphs become distinct nodes in the store (one document per graph).
-
-    Raises ``PushError`` (a ``StoreError``) naming how many graphs were loaded; its ``report``
-    lists them. ``BadInputError`` for a bad URL or data that cannot be written as N-Triples.
-    """
-    target = _target(endpoint, user, password)
-    store = target.at(oxigraph_url(target.url, "store"))
-    payloads = _payloads(dataset, graph)
-    report = PushReport(store.url, len(payloads))
-    started = time.perf_counter()
-    try:
-        for payload in payloads:
-            _push_one(store, payload, report, timeout=timeout, retries=retries, backoff=backoff)
-            report.loaded.append(PushedGraph(payload.iri, payload.triples))
-            log.debug("loaded %s (%d triples) into %s", payload.label, payload.triples, report.store_url)
-    except StoreError as exc:
-        report.seconds = time.perf_counter() - started
-        raise PushError(f"{exc}; {len(report.loaded)} of {report.total} graphs loaded, "
-                        "pushing again completes it", report) from exc
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _push_one(store: _Target, payload: _Payload, report: PushReport, **send) -> None:
-    if report.protocol == "graph-store":
-        status, answer = _send(store, graph_store_url(store.url, payload.iri), "PUT", payload.ntriples,
-                               "application/n-triples", **send)
-        if 200 <= status < 300:
-            return
-        if status not in (404, 405):
-            raise _refusal(store, status, answer, payload.label)
-        log.info("store at %s has no Graph Store Protocol (HTTP %d); using SPARQL Update", store.url, status)
-        report.protocol = "sparql-update"
-        report.store_url = oxigraph_url(store.url, "update")
-    update = store.at(report.store_url)
-    status, answer = _send(update, update.url, "POST", update_text(payload.iri, payload.ntriples).encode("utf-8"),
-                           "application/sparql-update", **send)
-    if not 200 <= status < 300:
-        raise _refusal(update, status, answer, payload.label)
-
-
 # --------------------------------------------------------------------------- query
 
 def _query_form(text: str) -> str:
@@ -428,7 +273,8 @@ def _query_form(text: str) -> str:
 
 def query_endpoint(endpoint_url: str, query_text: str, *, user: str | None = None, password: str | None = None,
                    timeout: float = 60.0, allow_update: bool = False,
-                   default_graphs: Iterable[str] = ()) -> tuple[list[str], list[dict[str, str | None]]]:
+                   default_graphs: Iterable[str] = (),
+                   named_graphs: Iterable[str] = ()) -> tuple[list[str], list[dict[str, str | None]]]:
     """Run ``query_text`` at a SPARQL endpoint (POST, JSON results) and return ``(columns, rows)``.
 
     Rows map each column to ``str(value)`` as rdflib gives it (lexical form of literals, IRI string,
@@ -439,14 +285,15 @@ def query_endpoint(endpoint_url: str, query_text: str, *, user: str | None = Non
     ``default_graphs`` (graph IRIs) are sent as ``default-graph-uri`` parameters (SPARQL Protocol):
     the query's default graph is then those graphs only, as with ``FROM`` clauses, whatever the
     store's own default graph is (Virtuoso's is the union of all its graphs, system graphs included).
+    ``named_graphs`` likewise become the only graphs ``GRAPH ?g`` ranges over (``named-graph-uri``).
     """
     form = _query_form(query_text)
     if form == "UPDATE" and not allow_update:
         raise BadInputError("this is a SPARQL update, not a query; updates are refused unless explicitly allowed")
-    default_graphs = list(default_graphs)
-    if form == "UPDATE" and default_graphs:
-        raise BadInputError("default graphs apply to queries, not to updates")
-    for graph_iri in default_graphs:
+    default_graphs, named_graphs = list(default_graphs), list(named_graphs)
+    if form == "UPDATE" and (default_graphs or named_graphs):
+        raise BadInputError("default and named graphs apply to queries, not to updates")
+    for graph_iri in default_graphs + named_graphs:
         if not _IRI.fullmatch(graph_iri):
             raise BadInputError(f"not a graph IRI: {graph_iri!r}")
     target = _target(endpoint_url, user, password)
@@ -463,7 +310,9 @@ def query_endpoint(endpoint_url: str, query_text: str, *, user: str | None = Non
     sparql.queryType = "INSERT" if form == "UPDATE" else form
     sparql.timeout = timeout  # setTimeout() truncates to int, and 0 would mean no timeout
     for graph_iri in default_graphs:
-        sparql.addDefaultGraph(graph_iri)
+        sparql.addParameter("default-graph-uri", graph_iri)
+    for graph_iri in named_graphs:
+        sparql.addParameter("named-graph-uri", graph_iri)
     if target.authorization:
         sparql.addCustomHttpHeader("Authorization", target.authorization)
     try:
