@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-virtuoso test-long eval-dev bench bench-stores screenshots clean
+.PHONY: install run test test-virtuoso test-long eval-dev bench bench-languages bench-stores screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt models.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ test-long: $(STAMP)
 SIZES ?= 5,1000
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.run --sizes $(SIZES) $(BENCH_ARGS)
+
+## kg build per language against bare nlp.pipe of that language's complete pipeline (the dev and blind
+## articles of each language, copied COPIES times).
+COPIES ?= 20
+bench-languages: $(STAMP)
+	$(BIN)/python -m benchmarks.languages --copies $(COPIES)
 
 ## Push and remote-query timings on a real Oxigraph server: the seeds graph, then ~1M triples (TRIPLES=...).
 TRIPLES ?= 1000000

@@ -1,0 +1,80 @@
+"""Speed of ``kg build`` per language, against bare ``nlp.pipe`` of that language's complete pipeline.
+
+The corpus of each language is the project's own articles of that language (the development and
+blind sets), each copied ``--copies`` times under new file names, so that the measurement covers
+the styles of the press those sets hold rather than generated text. Both measurements run in
+fresh processes, one after the other in the same run, model load included:
+
+- baseline: ``spacy.load(<model>)`` with every component, then ``nlp.pipe`` over the texts;
+- ``kg build <folder> --no-cache`` (the parser and lemmatizer are not loaded there).
+
+Usage: ``python -m benchmarks.languages [--copies 20] [--languages fr,en]``. Prints one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SOURCES = {"fr": ["tests/data/dev/fr", "tests/data/blind/fr", "seeds"],
+           "en": ["tests/data/dev/en", "tests/data/blind/en", "tests/data/blind/en-f"]}
+
+_BASELINE = """
+import json, sys, time
+from pathlib import Path
+import spacy
+from kg.build import read_articles
+from kg.nlp import DEFAULT_MODELS
+started = time.perf_counter()
+nlp = spacy.load(DEFAULT_MODELS[sys.argv[2]])
+articles, _ = read_articles([sys.argv[1]])
+tokens = sum(len(doc) for doc in nlp.pipe(a.text for a in articles))
+print(json.dumps({"s": time.perf_counter() - started, "tokens": tokens, "articles": len(articles),
+                  "components": nlp.pipe_names}))
+"""
+
+
+def corpus(lang: str, copies: int, folder: Path) -> Path:
+    out = folder / lang
+    out.mkdir(parents=True)
+    for source in SOURCES[lang]:
+        for path in sorted((ROOT / source).glob("*.txt")):
+            text = path.read_bytes()
+            for i in range(copies):
+                (out / f"{path.stem}-{i:03d}.txt").write_bytes(text)
+    return out
+
+
+def measure(lang: str, copies: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix="kg-bench-lang-") as tmp:
+        folder = corpus(lang, copies, Path(tmp))
+        base = subprocess.run([sys.executable, "-c", _BASELINE, str(folder), lang], check=True,
+                              capture_output=True, text=True, cwd=ROOT)
+        baseline = json.loads(base.stdout.strip().splitlines()[-1])
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "kg.cli", "build", str(folder), "-o", str(Path(tmp) / "out" / "graph.ttl"),
+                        "--no-cache"], check=True, capture_output=True, text=True, cwd=ROOT)
+        build_s = time.perf_counter() - started
+    return {"language": lang, **baseline, "build_s": build_s, "ratio": baseline["s"] / build_s}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--copies", type=int, default=20, help="copies of each article (default 20)")
+    parser.add_argument("--languages", default="fr,en")
+    args = parser.parse_args(argv)
+    print(f"{'language':<9}{'articles':>9}{'tokens':>10}{'nlp.pipe s':>12}{'kg build s':>12}{'x nlp.pipe':>12}")
+    for lang in args.languages.split(","):
+        r = measure(lang, args.copies)
+        print(f"{lang:<9}{r['articles']:>9}{r['tokens']:>10}{r['s']:>12.1f}{r['build_s']:>12.1f}{r['ratio']:>12.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
