@@ -1,7 +1,8 @@
 """Speed of ``kg build`` per language, against bare ``nlp.pipe`` of that language's complete pipeline.
 
 The corpus of each language is the project's own articles of that language (the development and
-blind sets), each copied ``--copies`` times under new file names, so that the measurement covers
+blind sets), each copied ``--copies`` times under new file names (with a line of its own, as the build refuses
+two articles of the same content), so that the measurement covers
 the styles of the press those sets hold rather than generated text. Both measurements run in
 fresh processes, one after the other in the same run, model load included:
 
@@ -46,8 +47,8 @@ def corpus(lang: str, copies: int, folder: Path) -> Path:
     for source in SOURCES[lang]:
         for path in sorted((ROOT / source).glob("*.txt")):
             text = path.read_bytes()
-            for i in range(copies):
-                (out / f"{path.stem}-{i:03d}.txt").write_bytes(text)
+            for i in range(copies):  # a last line of its own makes each copy a distinct article
+                (out / f"{path.stem}-{i:03d}.txt").write_bytes(text.rstrip() + f"\n\n({i})\n".encode())
     return out
 
 
@@ -58,8 +59,10 @@ def measure(lang: str, copies: int) -> dict:
                               capture_output=True, text=True, cwd=ROOT)
         baseline = json.loads(base.stdout.strip().splitlines()[-1])
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "kg.cli", "build", str(folder), "-o", str(Path(tmp) / "out" / "graph.ttl"),
-                        "--no-cache"], check=True, capture_output=True, text=True, cwd=ROOT)
+        built = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(folder), "-o",
+                                str(Path(tmp) / "out" / "graph.ttl"), "--no-cache"], capture_output=True, text=True, cwd=ROOT)
+        if built.returncode != 0:
+            raise SystemExit(f"kg build failed ({built.returncode}): {built.stderr.strip()[-400:]}")
         build_s = time.perf_counter() - started
     return {"language": lang, **baseline, "build_s": build_s, "ratio": baseline["s"] / build_s}
 

@@ -47,13 +47,13 @@ class CandidateJudge:
         self._person_demonym = re.compile(rf"(?:^|[^\w])(?:{d['person_demonym_articles']})\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$")
 
     def strip_date_words(self, start: int, name: str) -> tuple[int, str]:
-        """"Lundi – Revontuli Compute" -> "Revontuli Compute": a day or month heading a line is no part of a name."""
+        """"Lundi – Acme Compute" -> "Acme Compute": a day or month heading a line is no part of a name."""
         while True:
             m = re.match(r"([\w’']+)\s*([–—:|-]?)\s*", name)
             if not m or m.group(1).lower() not in self._date_words or m.end() >= len(name):
                 return start, name
             if not m.group(2) and m.group(1).lower() not in self._weekdays:
-                return start, name  # "March Capital": a month without a dash after it may begin a name
+                return start, name  # "April Capital": a month without a dash after it may begin a name
             start, name = start + m.end(), name[m.end():]
 
 
@@ -67,7 +67,7 @@ class CandidateJudge:
             return "not-a-name"
         if self.gazetteer.is_person(name):
             return "person-first-name"
-        # "said Novaterra Compute": a name that ends as a company's is no person whatever precedes it
+        # "said Acme Compute": a name that ends as a company's is no person whatever precedes it
         if (self._person_before.search(before_in_line) or self._person_after.match(after)) \
                 and not self.gazetteer.ends_as_organization(name):
             return "person-context"

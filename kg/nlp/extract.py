@@ -802,12 +802,12 @@ class ArticleReader:
         return self._attach_to(st, target, index, s, event_money, dates, cues)
 
     def _names_a_chip(self, s: Sentence, org: OrgMention) -> bool:
-        """"Nvidia H100", "Nvidia's H200", "des GPU Nvidia": the maker names the chip used, it is no party."""
+        """"X H100", "X's H200", "des GPU X": the maker named with the chip used is no party."""
         for p in s.platforms:
             if p.manufacturer and loose_key(p.manufacturer) == org.key and (
                     0 <= p.start - org.end <= 3 or 0 <= org.start - p.end <= 3
                     or 0 <= org.start - p.end <= 8 and self._maker_of.fullmatch(s.text[p.end - s.start:org.start - s.start])):
-                return True  # "H200 de Nvidia", "GB200 chips from Nvidia"
+                return True  # "H200 de X", "GB200 chips from X"
         before = s.text[max(0, org.start - s.start - 20):org.start - s.start]
         return bool(org.kinds) and org.kinds[0] == "ChipMaker" and bool(self._chip_word_before.search(before))
 

@@ -126,7 +126,7 @@ class Gazetteer:
         return re.compile(rf"\s(?:{lexicon.name_endings()['org_suffixes']})$")
 
     def ends_as_organization(self, name: str) -> bool:
-        """"Novaterra Compute", "Pelle Capital": the last word is one of the name endings of companies."""
+        """"Acme Compute", "Acme Capital": the last word is one of the name endings of companies."""
         return bool(self._org_ending.search(name))
 
     def is_person(self, name: str) -> bool:

@@ -28,7 +28,7 @@ from kg.nlp import DEFAULT_MODELS
 DEFAULT_MODEL = DEFAULT_MODELS["fr"]
 # Components the extraction does not read; dropping them makes the pipeline faster. The
 # dependency parser is replaced by punctuation and line-break rules: its sentence splits
-# cut news text after headings ("Acme Cloud | et Nvidia veulent...").
+# cut news text after headings ("Acme Cloud | et X veulent...").
 UNUSED_COMPONENTS = ("lemmatizer", "parser", "senter")
 
 _NAME = rf"[{UPPER}0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[{UPPER}0-9][\w&.'’-]*){{0,3}}"
@@ -144,11 +144,11 @@ class MentionFinder:
         self._demonym_pattern = re.compile(
             rf"(?<![\w])(?:{contexts['demonym_articles']})"
             rf"(?:{contexts['org_demonyms']})[ \u00a0]+(?P<name>{_NAME})")
-        # "Jakarta-based Nusantara Lingua": words that introduce a company's name (none in French)
+        # "Jakarta-based Acme Lingua": words that introduce a company's name (none in French)
         self._introduced_pattern = re.compile(
             rf"(?<![\w])(?:{contexts['name_introducers']})[ \u00a0]+(?P<name>{_NAME})" if contexts.get("name_introducers")
             else r"(?!x)x")
-        # "le Groupe Mauduit", "la Caisse Boréale de Placement": a capitalised head, then capitalised words,
+        # "le Groupe X", "la Caisse X de Y": a capitalised head, then capitalised words,
         # lower-case connectors allowed between them
         word = rf"[{UPPER}][\w&'’-]*"
         self._head_pattern = re.compile(
@@ -235,12 +235,12 @@ class MentionFinder:
                 continue
             longer = self._longer_name(full, span.start_char, span.text)
             if longer is not None:
-                # "Oxbow Peak Capital" holds the listed "Peak Capital": the longer name is another firm
+                # "Acme Peak Capital" holds a listed "Peak Capital": the longer name is another firm
                 found.append(self.gazetteer.unlisted(longer, full[longer:span.end_char], "suffix", "org-suffix-pattern"))
                 continue
             arm = self._group_arm.match(full, span.end_char)
             if arm and self.gazetteer.org(full[span.start_char:arm.end()]) is None:
-                # "AMD Ventures": the venture arm of a listed company is an organization of its own
+                # "X Ventures" after the listed X: the venture arm of a listed company is an organization of its own
                 found.append(self.gazetteer.unlisted(span.start_char, full[span.start_char:arm.end()], "suffix",
                                                      "org-group-arm"))
                 continue
@@ -252,7 +252,7 @@ class MentionFinder:
         text = re.split(r"\n|(?<=[a-z0-9])\.\s", text)[0]  # a name never runs over a line or a sentence end
         start, text = self.judge.strip_date_words(start, text)
         tokens = text.split()
-        # a capitalised article inside a sentence begins the name ("avec La Famiglia")
+        # a capitalised article inside a sentence begins the name ("avec La Acme")
         keep_article = bool(tokens) and tokens[0] in self.judge.data["name_articles"] and len(tokens) > 1 \
             and start > 0 and not re.search(r"(?:^|[.!?:\n–—|»]\s*)$", full[max(0, start - 3):start])
         function_words = self._function_words
@@ -263,7 +263,7 @@ class MentionFinder:
         while tokens and (tokens[-1].lower() in function_words or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
                           or tokens[-1][0].islower() and len(tokens) > 1 and not re.match(r"[ld]['’][A-ZÀ-Þ]", tokens[-1])):
             tokens = tokens[:-1]  # "Synaptra boucle": a name does not end with a lower-case word
-        # "GPU Arve Cloud": a generic word of the trade before a name is not part of it
+        # "GPU Acme Cloud": a generic word of the trade before a name is not part of it
         while len(tokens) > 1 and fold(tokens[0]) in self.gazetteer.not_org and not self.gazetteer.org(" ".join(tokens)):
             start += len(tokens[0]) + 1
             tokens = tokens[1:]
@@ -320,7 +320,7 @@ class MentionFinder:
         return start - len(m.group(1))
 
     def _short_forms(self, doc: Doc, full: str, found: list[OrgMention], taken: _Taken) -> list[OrgMention]:
-        """"Kaizora" after "Kaizora Compute": the first word of a name found in the article names it again.
+        """"Acme" after "Acme Compute": the first word of a name found in the article names it again.
 
         Only a distinctive word: capitalised, not a common or function word, a given name, a place, a
         demonym or the head of another name, and the first word of one organization of the article only.
@@ -330,13 +330,13 @@ class MentionFinder:
         for m in found:
             words = m.text.split()
             if len(words) < 2 or m.source.startswith("ner") or any(c.isdigit() for c in m.text):
-                continue  # an entity label alone, or "Reachy 2": a product's version
+                continue  # an entity label alone, or "Acme 2": a product's version
             first = words[0]
             if not (len(first) >= 4 and first.isalpha() and first[0].isupper() and not first.isupper()) \
                     or self._is_common(first):
                 continue
             if first in owners and owners[first] is not None and owners[first].key != m.key:
-                owners[first] = None  # "Pallas Compute" and "Pallas Capital": ambiguous
+                owners[first] = None  # "Acme Compute" and "Acme Capital": ambiguous
             else:
                 owners.setdefault(first, m)
         owners = {w: m for w, m in owners.items() if m is not None}
@@ -344,7 +344,7 @@ class MentionFinder:
             return []
         pattern = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(owners, key=len, reverse=True)))})(?![\w-])")
         hits = list(pattern.finditer(full))
-        for hit in hits:  # "Taemin Ventures" and "Taemin Electronics" in one text: the word alone is ambiguous
+        for hit in hits:  # "Acme Ventures" and "Acme Electronics" in one text: the word alone is ambiguous
             nxt = re.match(rf"[ \u00a0]+([{UPPER}][\w-]*)", full[hit.end():hit.end() + 40])
             owner = owners.get(hit.group(0))
             if nxt and owner is not None and nxt.group(1) != owner.text.split()[1]:
@@ -354,10 +354,10 @@ class MentionFinder:
             start, end = hit.span()
             owner = owners[hit.group(0)]
             if owner is None or taken.overlaps(start, end) or re.match(r"[ \u00a0]*(?:[A-Z]|\d)", full[end:end + 2]):
-                continue  # inside a name already, the start of a longer name, or "Ondine 3" (a version)
+                continue  # inside a name already, the start of a longer name, or "Acme 3" (a version)
             span = doc.char_span(start, end)
             if span is None or span[0].pos_ and span[0].pos_ not in ("PROPN", "NOUN", "X"):
-                continue  # "Together" as an adverb
+                continue  # "Overall" as an adverb
             out.append(OrgMention(start, end, hit.group(0), owner.name, owner.source, "org-short-form",
                                   owner.kinds, owner.wikidata, owner.aliases))
             taken.add(start, end)
