@@ -79,3 +79,18 @@ def pytest_terminal_summary(terminalreporter) -> None:
         outcomes = _FUZZ[target]
         detail = ", ".join(f"{name}={n}" for name, n in sorted(outcomes.items()))
         terminalreporter.write_line(f"{target}: {sum(outcomes.values())} cases ({detail})")
+
+
+@pytest.fixture(scope="session")
+def extract_text():
+    """Reads one text as an article dated 2025-06-12 with the real pipelines; one ``Extractor`` for the session."""
+    from kg.corpus import parse_article
+    from kg.nlp import Extractor
+
+    extractor = Extractor()
+
+    def _run(text: str):
+        [extraction] = list(extractor.extract([parse_article("t", " date 2025-06-12 Title\n\n" + text)]))
+        return extraction
+
+    return _run

@@ -91,16 +91,8 @@ def test_english_dates(text, iso):
 
 
 @pytest.fixture(scope="module")
-def run():
-    from kg.nlp import Extractor
-
-    extractor = Extractor()
-
-    def _run(text: str):
-        [extraction] = list(extractor.extract([parse_article("t", HEADER + text)]))
-        return extraction
-
-    return _run
+def run(extract_text):
+    return extract_text
 
 
 def test_a_round_with_its_lead_and_participants(run):

@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import pytest
 
-from kg.corpus import parse_article
 from kg.names import loose_key as k
 
 pytestmark = pytest.mark.model
-HEADER = " date 2025-06-12 Titre\n\n"
 
 
 @pytest.fixture(scope="module")
-def run():
-    from kg.nlp import Extractor
-
-    extractor = Extractor()
-
-    def _run(text: str):
-        [extraction] = list(extractor.extract([parse_article("t", HEADER + text)]))
-        return extraction
-
-    return _run
+def run(extract_text):
+    return extract_text
 
 
 def the_round(ex):
@@ -99,11 +89,8 @@ def test_the_subject_of_a_deal_verb_takes_its_role(run, text, provider, customer
     assert deal.value is not None and deal.value.currency in ("EUR", "GBP", "CHF")
 
 
-def test_leads_named_before_the_verb():
-    from kg.nlp import Extractor
-
-    [ex] = Extractor().extract([parse_article("t", HEADER + "Orvane Labs a levé 50 millions d'euros. Pelle Capital "
-                                                           "et Brise Ventures ont mené le tour.")])
+def test_leads_named_before_the_verb(run):
+    ex = run("Orvane Labs a levé 50 millions d'euros. Pelle Capital et Brise Ventures ont mené le tour.")
     assert ex.funding_rounds[0].lead_investors == [k("Pelle Capital"), k("Brise Ventures")]
 
 
@@ -117,10 +104,8 @@ def test_leads_named_before_the_verb():
     ("Les trois rivaux figurent au tour de table : AMD Ventures, Intel Capital et Nvidia.",
      ["AMD Ventures", "Intel Capital", "Nvidia"]),
 ])
-def test_investors_named_before_their_verb_and_venture_arms(follow_up, investors):
-    from kg.nlp import Extractor
-
-    [ex] = Extractor().extract([parse_article("t", HEADER + "Orvane Labs a levé 30 millions d'euros. " + follow_up)])
+def test_investors_named_before_their_verb_and_venture_arms(run, follow_up, investors):
+    ex = run("Orvane Labs a levé 30 millions d'euros. " + follow_up)
     [r] = ex.funding_rounds
     assert set(r.investors) == {k(x) for x in investors}
 
@@ -140,18 +125,13 @@ def test_investors_named_before_their_verb_and_venture_arms(follow_up, investors
     ("Pellan AI lève des fonds. Au printemps, la société a aussi mis la main sur Ottogrid Labs.",
      {("Pellan AI", "Ottogrid Labs")}),
 ])
-def test_acquisitions_in_the_forms_the_press_uses(text, pairs):
-    from kg.nlp import Extractor
-
-    [ex] = Extractor().extract([parse_article("t", HEADER + text)])
+def test_acquisitions_in_the_forms_the_press_uses(run, text, pairs):
+    ex = run(text)
     assert {(a.acquirer, a.target) for a in ex.acquisitions} == {(k(x), k(y)) for x, y in pairs}
 
 
-def test_the_maker_of_the_chips_rented_is_no_party():
-    from kg.nlp import Extractor
-
-    [ex] = Extractor().extract([parse_article("t", HEADER + "Kestrel Cloud louera à Orvane Labs 2 048 GPU H200 de "
-                                                           "Nvidia pour 61 millions d'euros sur trois ans.")])
+def test_the_maker_of_the_chips_rented_is_no_party(run):
+    ex = run("Kestrel Cloud louera à Orvane Labs 2 048 GPU H200 de Nvidia pour 61 millions d'euros sur trois ans.")
     [d] = ex.compute_deals
     assert set(d.parties) == {k("Kestrel Cloud"), k("Orvane Labs")}
     assert d.providers == [k("Kestrel Cloud")] and d.duration_years == 3
