@@ -135,3 +135,62 @@ def test_the_maker_of_the_chips_rented_is_no_party(run):
     [d] = ex.compute_deals
     assert set(d.parties) == {k("Kestrel Cloud"), k("Orvane Labs")}
     assert d.providers == [k("Kestrel Cloud")] and d.duration_years == 3
+
+
+@pytest.mark.parametrize("follow_up, leads, investors", [
+    # an apposition between commas does not end a list
+    ("Le tour est codirigé par Pelle Capital, un fonds lyonnais, et par la nantaise Orvieto Partners.",
+     ["Pelle Capital", "Orvieto Partners"], ["Pelle Capital", "Orvieto Partners"]),
+    ("Le tour est mené par Pelle Capital, avec la participation de Brise Ventures, qui entre au capital, "
+     "et du Fonds Garonne pour l'Innovation.",
+     ["Pelle Capital"], ["Pelle Capital", "Brise Ventures", "Fonds Garonne pour l'Innovation"]),
+    # a list that an apposition and a described group interrupt
+    ("Pelle Capital, déjà actionnaire, remet au pot, aux côtés de nouveaux venus : Orvieto Partners et Brise "
+     "Ventures, ainsi que deux partenaires industriels, Talvene Systems et Corbel Industries.",
+     [], ["Pelle Capital", "Orvieto Partners", "Brise Ventures", "Talvene Systems", "Corbel Industries"]),
+    ("À ses côtés figurent la Banque Sarrazine, via sa filiale de capital-risque, et Ombrie Holdings, un family "
+     "office peu connu. Quercy Capital, actionnaire historique, remet également au pot.",
+     [], ["Banque Sarrazine", "Ombrie Holdings", "Quercy Capital"]),
+])
+def test_lists_of_investors_with_appositions(run, follow_up, leads, investors):
+    ex = run("Vantor Labs a levé 40 millions d'euros. " + follow_up)
+    r = the_round(ex)
+    assert r.organization == k("Vantor Labs")
+    assert r.lead_investors == [k(x) for x in leads]
+    assert set(r.investors) == {k(x) for x in investors}
+
+
+def test_the_former_employer_of_founders_is_no_investor(run):
+    ex = run("Vantor Labs, fondée par d'anciens de Talvene Systems, a levé 40 millions d'euros auprès de "
+             "Pelle Capital, aux côtés de Brise Ventures, face à son rival Corbel Industries.")
+    assert set(the_round(ex).investors) == {k("Pelle Capital"), k("Brise Ventures")}
+
+
+@pytest.mark.parametrize("recall, amount, announced, investors", [
+    ("En mai 2023, la société avait bouclé 8 millions d'euros auprès de Pelle Capital.",
+     8_000_000, "2023-05", ["Pelle Capital"]),
+    ("Deux ans plus tôt, en mars 2024, le spécialiste du calcul avait déjà récolté 12 millions d'euros, "
+     "une série A menée par Brise Ventures.", 12_000_000, "2024-03", ["Brise Ventures"]),
+    ("Pelle Capital, qui avait mené notre amorçage de 4 millions d'euros en 2024, nous suit.",
+     4_000_000, "2024", ["Pelle Capital"]),
+    ("Orvieto Partners avait déjà misé sur Vantor Labs lors de sa série A de 9 millions d'euros en 2024.",
+     9_000_000, "2024", ["Orvieto Partners"]),
+])
+def test_an_earlier_round_recalled_is_a_round_of_its_own(run, recall, amount, announced, investors):
+    """A round dated long before the news, told in passing, is its own round of the article's company."""
+    ex = run("Vantor Labs lève 30 millions d'euros auprès de Quillon Capital. Vantor Labs conçoit des serveurs. "
+             + recall)
+    rounds = {r.amount.amount: r for r in ex.funding_rounds}
+    assert set(rounds) == {30_000_000, amount}
+    earlier = rounds[amount]
+    assert earlier.organization == k("Vantor Labs")
+    assert earlier.announced.iso == announced
+    assert set(earlier.investors) == {k(x) for x in investors}
+    assert rounds[30_000_000].investors == [k("Quillon Capital")]
+
+
+def test_a_pronoun_refers_to_the_topic_of_the_article_over_a_name_in_passing(run):
+    ex = run("Vantor Labs recrute. Vantor Labs ouvre un bureau à Lyon, comme Corbel Industries avant elle. "
+             "Elle avait levé 20 millions d'euros en juin 2024.")
+    [r] = ex.funding_rounds
+    assert r.organization == k("Vantor Labs")

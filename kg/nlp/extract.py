@@ -53,6 +53,28 @@ def check_sentences(article: Article, count: int) -> None:
 SUPPLIER_KINDS = {"CloudProvider", "ChipMaker"}
 NON_PARTY_KINDS = {"MediaOrganization", "PublicBody"}
 FINANCIAL_KINDS = {"InvestmentFirm", "FinancialInstitution"}
+# "X, un fonds parisien, et Y": a description between commas, starting in lower case
+_APPOSITION = re.compile(r"\s*,\s*[a-zà-ÿ][^,;:.()]{0,80}?(?=\s*,)")
+
+
+#: A round dated this long before the publication is recalled in passing, not the news.
+RECALLED_AFTER_DAYS = 60
+
+
+def _long_before(date: "DateValue | None", ref: dt.date | None) -> bool:
+    """Whether ``date`` ends more than ``RECALLED_AFTER_DAYS`` before the publication date ``ref``."""
+    if date is None or ref is None:
+        return False
+    year, month, day = (date.iso.split("-") + [None, None])[:3]
+    if month is None:
+        end = dt.date(int(year), 12, 31)
+    elif day is None:
+        end = (dt.date(int(year), int(month), 28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+    else:
+        end = dt.date.fromisoformat(date.iso)
+    return (ref - end).days > RECALLED_AFTER_DAYS
+
+
 def _reporter(org: OrgMention) -> bool:
     """Media, regulators and exchanges report on deals; they are not parties (unless also investors)."""
     return bool(org.kinds) and org.kinds[0] in NON_PARTY_KINDS
@@ -187,6 +209,8 @@ class _State:
     list_focus: OrgMention | None = None
     consortium: tuple[list[OrgMention], int] | None = None  # what a consortium acquires, and in which sentence
     role_orgs: dict[str, OrgMention] = field(default_factory=dict)
+    topic: OrgMention | None = None  # the organization the article is about
+    salience: dict[str, int] = field(default_factory=dict)  # how often the article names each organization
 
 
 class ArticleReader:
@@ -207,9 +231,39 @@ class ArticleReader:
         state = _State(article, ref, context_year, self.gazetteer)
         if ref is None:
             state.ref = self._anchor_date(article.text, context_year, self.lang)
+        state.topic, state.salience = self._topic(sentences)
         for index, sentence in enumerate(sentences):
             self._read_sentence(state, index, sentence)
         return self._collect(state, sentences)
+
+    @staticmethod
+    def _topic(sentences: list[Sentence]) -> tuple[OrgMention | None, dict[str, int]]:
+        """The organization most named in the article, a name of its first line counting twice more;
+        investors and media are named in passing, so they are the topic only when nothing else is named."""
+        weight: dict[str, int] = {}
+        first: dict[str, OrgMention] = {}
+        in_body: set[str] = set()
+        for index, s in enumerate(sentences):
+            for o in s.orgs:
+                if not _reporter(o):
+                    weight[o.key] = weight.get(o.key, 0) + 1
+                    first.setdefault(o.key, o)
+                    if index:
+                        in_body.add(o.key)
+        if not weight:
+            return None, weight
+        for key in {o.key for o in sentences[0].orgs} & weight.keys():
+            if weight[key] > 1:  # a title names the topic; a name only there may be a word of the heading
+                weight[key] += 2
+        actors = [k for k in weight if not set(first[k].kinds) & FINANCIAL_KINDS] or list(weight)
+        return first[max(actors, key=lambda k: (weight[k], k in in_body))], weight  # max keeps the first on a tie
+
+    @staticmethod
+    def _antecedent(st: _State) -> OrgMention | None:
+        """"Elle", "la société": the organization in focus, unless the article names its topic more often."""
+        if st.focus is None or st.topic is None:
+            return st.focus or st.topic
+        return st.topic if st.salience.get(st.topic.key, 0) > st.salience.get(st.focus.key, 0) else st.focus
 
     @staticmethod
     def _anchor_date(text: str, context_year: int | None, lang: str) -> dt.date | None:
@@ -233,7 +287,7 @@ class ArticleReader:
         anaphoric = self.g.anaphoric(text)
         subject = None
         if anaphoric:
-            subject = st.focus
+            subject = self._antecedent(st)
         else:
             subject = self._subject_of_verb(s, orgs, cues)
             before = [o for o in orgs if o.start - s.start < first_cue]
@@ -409,8 +463,15 @@ class ArticleReader:
                 if paren:
                     cursor += paren.end()
                     sep = split.match(text[cursor:])
-                if not sep or not sep.group(0).strip():
-                    break
+            if not sep or not sep.group(0).strip() or sep.group(0).strip() == ",":
+                # "X, un fonds parisien, et Y", "X, de Toronto, et par Y": an apposition between commas
+                appos = _APPOSITION.match(text[cursor:])
+                if appos and not any(cursor < o.start - s.start < cursor + appos.end() for o in orgs):
+                    after = split.match(text[cursor + appos.end():])
+                    if after and after.group(0).strip():
+                        cursor, sep = cursor + appos.end(), after
+            if not sep or not sep.group(0).strip():
+                break
             cursor = skip_to_name(cursor + sep.end())
         return [o for o in found if not _reporter(o)]
 
@@ -536,9 +597,19 @@ class ArticleReader:
             before_pour = self.g.funded_for.search(text[:orgs[0].start - s.start]) if orgs else None
             if subject is not None and raising and not investing:
                 funded = subject  # "X lève", "X boucle un tour de table"
+                if st.topic is not None and st.topic.key != subject.key and any(
+                        c.id == "lead-before" and subject in self._subjects_before(s, orgs, c)
+                        for c in cues.get("lead_investor", [])):
+                    # "X, qui avait mené notre amorçage": the subject leads the round of the one told about
+                    funded = st.topic
             elif before_pour:
                 funded = orgs[0]  # "110 milliards de dollars pour X"
             current = st.current if st.current and st.current.kind == "round" else (st.rounds[-1] if st.rounds else None)
+            if funded is None and raising and event_money and st.topic is not None and (
+                    cues.get("previous_event") or _long_before(self._date_for_event(dates, cues, True), st.ref)):
+                # "Deux semaines plus tôt, le spécialiste ... avait déjà bouclé 1 Md$": an earlier round
+                # of the organization being told about, not a contribution to the current one
+                funded = st.topic
             if funded is None and current is not None and (
                     investing or self.g.pronoun_object.search(text) or cues.get("investor") or cues.get("lead_investor")
                     or valuations):
@@ -561,6 +632,9 @@ class ArticleReader:
         if contribution:
             round_event = st.current if st.current and st.current.kind == "round" and not st.current.earlier else (
                 next((e for e in reversed(st.rounds) if not e.earlier), None))
+            if round_event is None and st.current is not None and st.current.kind == "round" \
+                    and self._recent(st.current, "round", index):
+                round_event = st.current  # the only round told so far is a recalled one
             if round_event is None:
                 return None
             record: FundingRoundRecord = round_event.record
@@ -598,9 +672,10 @@ class ArticleReader:
             self._remember(st, funded)
             # the sentence also speaks of the current round of the same size
             return next((e for e in reversed(st.rounds) if not e.earlier and e.record.organization == funded.key), event)
-        round_event = self._find_round(st, funded.key, amount, target, date, bool(cues.get("previous_event")))
+        earlier = bool(cues.get("previous_event")) or _long_before(date, st.ref)
+        round_event = self._find_round(st, funded.key, amount, target, date, earlier)
         if round_event is None:
-            round_event = _Event("round", FundingRoundRecord(funded.key), earlier=bool(cues.get("previous_event")), last_sentence=index)
+            round_event = _Event("round", FundingRoundRecord(funded.key), earlier=earlier, last_sentence=index)
             st.rounds.append(round_event)
         record = round_event.record
         currency = next((f.unit for f in figures if f.unit), None) or (record.amount.currency if record.amount else None)
@@ -674,11 +749,33 @@ class ArticleReader:
                 # the names follow the cue ("avec la participation de X"), else they are its subject
                 # ("X, Y et Z y participent également", "Y participates too")
                 investors += self._names_after(st, s, c.end, orgs) or self._subjects_before(s, orgs, c)
+        investors += self._swept_investors(s, cues, orgs, investors)
         out = []
         for inv in investors:
             if inv.key != funded_key and inv.key not in [o.key for o in out] and not st.gazetteer.is_person(inv.name):
                 out.append(inv)
                 self._remember(st, inv)
+        return out
+
+    def _swept_investors(self, s: Sentence, cues, orgs: list[OrgMention], listed: list[OrgMention]) -> list[OrgMention]:
+        """The other organizations of a list that an apposition interrupts.
+
+        "X, déjà actionnaire, remet au pot, aux côtés de A, B et C, ainsi que trois partenaires, D et E":
+        once an investor cue has given one name of a list, the names after it in the same sentence are
+        investors too, unless they are what was invested in ("dans Y"), a chip's maker or a reporter.
+        """
+        if not listed:
+            return []
+        first = min(o.start for o in listed)
+        keys = {o.key for o in listed}
+        out = []
+        for o in orgs:
+            if o.start < first or o.key in keys or _reporter(o) or self._names_a_chip(s, o):
+                continue
+            before = s.text[max(0, o.start - s.start - 40):o.start - s.start]
+            if self.g.funded_after.search(before) or self.g.not_investor_before.search(before):
+                continue
+            out.append(o)
         return out
 
     def _subjects_before(self, s: Sentence, orgs: list[OrgMention], cue: Cue) -> list[OrgMention]:

@@ -128,6 +128,10 @@ class MentionFinder:
             rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[{UPPER}0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{lexicon.name_endings()['org_suffixes']}))(?![\w])"
         )
         self.judge = CandidateJudge(self.gazetteer, lang)
+        split = cues["grammar"]["list_split"]
+        # the text between two listed organizations that holds only more names: ", X, " or ", X et "
+        self._list_gap = re.compile(rf"(?:{split})(?:{_NAME}(?:{split}))+")
+        self._list_item = re.compile(rf"(?:{split})(?P<name>{_NAME})(?=(?:{split}))")
         contexts = self.judge.data
         self._function_words = frozenset(contexts["function_words"])
         self._chip_context = re.compile(contexts["chip_context"], re.I)
@@ -164,6 +168,7 @@ class MentionFinder:
         taken = _Taken(len(full), [(m.start, m.end) for m in gazetteer] + [(p.start, p.end) for p in platforms])
         others = self._pattern_orgs(doc, taken, full) + self._ner_orgs(doc, taken, full)
         others += self._short_forms(doc, full, gazetteer + others, taken)
+        others += self._list_members(doc, full, sorted(gazetteer + others, key=lambda m: m.start), taken)
         mentions = sorted(gazetteer + others, key=lambda m: m.start)
         mention_starts = [m.start for m in mentions]
         refused = self.refused(doc, full, mentions)
@@ -361,6 +366,30 @@ class MentionFinder:
             out.append(OrgMention(start, end, hit.group(0), owner.name, owner.source, "org-short-form",
                                   owner.kinds, owner.wikidata, owner.aliases))
             taken.add(start, end)
+        return out
+
+    def _list_members(self, doc: Doc, full: str, found: list[OrgMention], taken: _Taken) -> list[OrgMention]:
+        """"A, B, New Wave, C et D": a capitalised name listed between two organizations is one.
+
+        The evidence is the coordination itself: the model may label such a name a place or
+        nothing at all, and the gazetteer need not know it. The context checks still apply.
+        """
+        out = []
+        for left, right in zip(found, found[1:]):
+            gap = full[left.end:right.start]
+            if not 4 <= len(gap) <= 80 or "\n" in gap:
+                continue
+            items = self._list_gap.fullmatch(gap)
+            if not items:
+                continue
+            for m in self._list_item.finditer(gap):
+                start = left.end + m.start("name")
+                if taken.overlaps(start, start + len(m.group("name"))):
+                    continue
+                mention = self._candidate(doc, full, start, m.group("name"), "list", "org-list-member")
+                if mention:
+                    out.append(mention)
+                    taken.add(mention.start, mention.end)
         return out
 
     def _is_common(self, word: str) -> bool:
