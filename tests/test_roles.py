@@ -194,3 +194,17 @@ def test_a_pronoun_refers_to_the_topic_of_the_article_over_a_name_in_passing(run
              "Elle avait levé 20 millions d'euros en juin 2024.")
     [r] = ex.funding_rounds
     assert r.organization == k("Vantor Labs")
+
+
+def test_bullets_under_a_heading_that_names_the_deal_detail_it(run):
+    ex = run("Talvene Cloud a signé mardi un contrat de location de GPU avec Corbel Labs.\n\n"
+             "Le deal en bref :\n"
+             "• durée : 24 mois\n"
+             "• valeur totale : environ 40 M€, en take-or-pay\n"
+             "• mise en service au printemps, sur 2,5 MW de capacité IT\n")
+    [d] = ex.compute_deals
+    assert set(d.parties) == {k("Talvene Cloud"), k("Corbel Labs")}
+    assert d.value.amount == 40_000_000 and d.value.currency == "EUR"
+    assert d.capacity_mw.value == 2.5
+    # dated by the day its sentence names (the article is of Thursday 2025-06-12), not by the publication
+    assert d.announced.iso == "2025-06-10"

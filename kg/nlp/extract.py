@@ -322,7 +322,9 @@ class ArticleReader:
         if touched is not None:
             st.current = touched
         if text.rstrip().endswith(":"):
-            st.list_context = touched
+            # "Le deal en bref :" after the deal's sentence: the bullets below detail that event
+            st.list_context = touched or (st.current if st.current is not None and cues.get("deal_anaphora")
+                                          and self._recent(st.current, st.current.kind, index, window=2) else None)
             st.list_focus = subject
         elif not s.in_list:
             st.list_context = st.list_focus = None
@@ -848,7 +850,7 @@ class ArticleReader:
             if len(parties) < 2:
                 return None
             value = figures[0] if figures else None
-            date = self._date_for_event(dates, cues, value is not None or bool(capacities))
+            date = self._date_for_event(dates, cues, value is not None or bool(capacities) or accord)
             event = None if previous else self._find_deal(st, parties, value, date)
             if event is None and not previous and not figures and not capacities and not cues.get("announcement") \
                     and any(self.g.deal_frame.match(text[c.start:c.end]) for c in anaphora):
