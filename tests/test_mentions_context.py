@@ -62,6 +62,9 @@ def test_places_are_not_organizations(names, text, place):
     ("Vantor Labs a présenté sa puce d'interconnexion Loriot, gravée en 3 nm.", "Loriot"),
     ("Lors de son événement Horizon Tech, Vantor Labs a détaillé sa feuille de route.", "Horizon Tech"),
     ("Vantor Labs entraîne sa prochaine famille de modèles, Cendre, sur 4 000 GPU.", "Cendre"),
+    # after an article, a product noun and its adjectives name the product ("la puce réseau X")
+    ("En novembre, Vantor Labs, qui conçoit la puce réseau ACX-T pour relier des dizaines de milliers de GPU, "
+     "a levé 115 millions de dollars.", "ACX"),
 ])
 def test_products_and_events_are_not_organizations(names, text, thing):
     found = names(text)
@@ -79,6 +82,12 @@ def test_tickers_datelines_and_day_headings_are_not_organizations(names):
 def test_capitalised_common_word_at_a_sentence_start_is_not_an_organization(names):
     found = names("Levées de fonds : la semaine a été calme. Valeur d'entreprise : sa dette nette comprise.")
     assert not found & {"Levées", "Valeur"}
+
+
+def test_a_name_listed_between_two_organizations_is_one(names):
+    found = names("Vantor Labs a levé 20 millions d'euros. Le tour réunit Pelle Capital, Brume Neuve, Orvieto Partners "
+                  "et Sofrane.")
+    assert {"Pelle Capital", "Brume Neuve", "Orvieto Partners"} <= found
 
 
 @pytest.mark.parametrize("text, name", [

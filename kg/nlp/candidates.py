@@ -42,7 +42,7 @@ class CandidateJudge:
         self._date_words = {w.lower() for w in d["date_words"]}
         self._weekdays = set(lexicon.dates(lang)["weekdays"])
         # "intégrateur de serveurs X", "specialist for servers X": what the named company makes, not its product
-        self._complement = re.compile(rf"(?:^|\s)(?:{d['product_stop_words']}|pour|for)\s*$", re.I)
+        self._complement = re.compile(rf"(?:^|\s)(?:{d['complement_words']})\s*$", re.I)
         self._org_noun_before = re.compile(rf"(?:{d['org_nouns_before']})\s*$", re.I)
         self._person_demonym = re.compile(rf"(?:^|[^\w])(?:{d['person_demonym_articles']})\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$")
 
