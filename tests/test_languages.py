@@ -134,6 +134,14 @@ def test_a_lease_gives_provider_and_customer(run):
     assert d.capacity_mw.value == 200 and d.duration_years == 6 and d.value.amount == 3_000_000_000
 
 
+def test_an_apposition_names_a_site_but_a_described_company_stays(run):
+    ex = run("Kestrel Cloud will build Altair, its planned campus in Texas, and will supply 20 MW to Fjorda AI, an "
+             "Oslo model developer, under a three-year deal. Talvane Systems reports to HPE CEO Maren Holt.")
+    names = {o.name for o in ex.organizations}
+    assert {"Kestrel Cloud", "Fjorda AI", "Talvane Systems"} <= names
+    assert not names & {"Altair", "HPE CEO"}
+
+
 def test_people_and_places_are_not_organizations(run):
     ex = run("Orvane Labs chief executive Maren Holt said the Austin-based company raised $30 million. "
              "The round was led by Pelle Capital.")

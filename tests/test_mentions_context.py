@@ -79,6 +79,40 @@ def test_tickers_datelines_and_day_headings_are_not_organizations(names):
     assert not found & {"QLSN", "PARIS", "Lundi", "Lundi – Pellan AI"}
 
 
+def test_tickers_after_the_exchange_and_currency_countries_are_not_organizations(names):
+    found = names("Quillon Systems a accepté de racheter l'américain Vantor Labs (Nasdaq : VNTR), spécialiste "
+                  "des réseaux, pour 690 M$ CA.")
+    assert {"Quillon Systems", "Vantor Labs"} <= found
+    assert not found & {"VNTR", "CA"}
+
+
+@pytest.mark.parametrize("text, thing", [
+    ("Quillon Systems veut détenir Altéon, son futur campus dédié à l'IA dans le Nord.", "Altéon"),
+    ("Quillon Systems cède Tramex, le logiciel de gestion de ses réseaux.", "Tramex"),
+])
+def test_an_apposition_that_names_a_product_or_site(names, text, thing):
+    found = names(text)
+    assert "Quillon Systems" in found and thing not in found
+
+
+def test_a_capitalised_common_noun_inside_a_sentence_is_not_an_organization(names):
+    found = names("NEW YORK, 3 juin (Agence) - Le département de la Justice américain enquête sur Quillon Systems, "
+                  "qui vend aussi aux États.")
+    assert "Quillon Systems" in found
+    assert not found & {"Agence", "Justice", "États"}
+
+
+def test_a_surname_written_as_a_function_word_stays_in_the_name(names):
+    # "Son" is also "his": a capitalised function word inside a name does not end it
+    assert "Hiroshi" not in names("Vantor Labs rejoint le groupe de Hiroshi Son, qui contrôle Quillon Systems.")
+
+
+def test_two_acronyms_name_one_company_even_when_the_first_is_listed(names):
+    # "AMD" is listed; "AMD TRX" is another company, and "AMD CEO" a title
+    found = names("Le tour réunit Pelle Capital, AMD TRX et Quillon Systems.")
+    assert "AMD TRX" in found and "Advanced Micro Devices" not in found and "AMD" not in found
+
+
 def test_capitalised_common_word_at_a_sentence_start_is_not_an_organization(names):
     found = names("Levées de fonds : la semaine a été calme. Valeur d'entreprise : sa dette nette comprise.")
     assert not found & {"Levées", "Valeur"}

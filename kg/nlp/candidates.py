@@ -44,6 +44,9 @@ class CandidateJudge:
         # "intégrateur de serveurs X", "specialist for servers X": what the named company makes, not its product
         self._complement = re.compile(rf"(?:^|\s)(?:{d['complement_words']})\s*$", re.I)
         self._org_noun_before = re.compile(rf"(?:{d['org_nouns_before']})\s*$", re.I)
+        # "X, son futur campus", "X, the software of Y": an apposition tells what the name is
+        self._product_after = re.compile(
+            rf"^\s*,\s*(?:{d['apposition_determiners']})\s*(?-i:[a-zà-ÿ-]+\s+)?(?:{_phrases(d['product_before'])})\b", re.I)
         self._person_demonym = re.compile(rf"(?:^|[^\w])(?:{d['person_demonym_articles']})\s*([A-ZÀ-Ý][a-zà-ÿ-]+)\s*$")
 
     def strip_date_words(self, start: int, name: str) -> tuple[int, str]:
@@ -73,9 +76,21 @@ class CandidateJudge:
             return "person-context"
         if self._capitalised_demonym(before_in_line):
             return "person-demonym"
-        if re.fullmatch(rf"[{UPPER}]{{2,6}}(?:\.[A-Z]{{1,3}})?", name) and re.search(r"\(\s*$", before) \
-                and re.match(r"\s*\)", after):
+        acronym = re.fullmatch(rf"[{UPPER}]{{2,6}}(?:\.[A-Z]{{1,3}})?", name)
+        # "(MSFT)", "(Nasdaq : ACME)": a ticker, after the exchange's name or alone in brackets
+        if acronym and re.search(r"\(\s*(?:[A-Z][\w.-]*(?:\s[A-Z][\w.-]*)?\s*:\s*)?$", before) \
+                and re.match(r"\s*[),;]", after):
             return "ticker"
+        if acronym and len(name) <= 3 and re.search(r"[$€£¥]\s?$", before):
+            return "currency"  # "690 M$ CA": the country of a dollar
+        apposition = self._product_after.match(after)
+        if apposition:
+            # "X, a London model developer": a noun after the product word is the head of the phrase
+            head = doc.char_span(end + apposition.end(), end + apposition.end(), alignment_mode="expand")
+            following = doc[head.start:] if head is not None else None
+            nxt = next((t for t in following if not t.is_space), None) if following is not None else None
+            if nxt is None or nxt.pos_ not in ("NOUN", "PROPN"):
+                return "product-apposition"
         product = self._product_before.search(before_in_line)
         if product and not self._org_noun_before.search(before_in_line) \
                 and not self._complement.search(before_in_line[:product.start() + 1]):
@@ -89,12 +104,14 @@ class CandidateJudge:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None and len(span) == 1:
             token = span[0]
-            at_start = token.is_sent_start or token.i == 0 or doc[token.i - 1].text in (":", "–", "—", "-", "|", "«", "\"")
+            at_start = token.is_sent_start or token.i == 0 or doc[token.i - 1].text in (":", "–", "—", "-", "|", "«", "\"", "(")
             # a word the model knows as a common word; a model without vectors tells it by its tag alone
             known = doc.vocab.has_vector(token.lower_) or (not len(doc.vocab.vectors) and token.pos_ not in ("", "X"))
             if at_start and token.text[:1].isupper() and not token.text.isupper() \
                     and known and token.pos_ != "PROPN":
                 return "common-word"
+            if source.startswith("ner") and token.pos_ == "NOUN" and known and not token.text.isupper():
+                return "common-word"  # "le département de la Justice": the model's entity, a common noun
             if token.ent_type_ == "LOC" and source != "suffix" \
                     and self._place_before.search(before_in_line):
                 return "place-context"

@@ -134,6 +134,7 @@ class MentionFinder:
         self._list_item = re.compile(rf"(?:{split})(?P<name>{_NAME})(?=(?:{split}))")
         contexts = self.judge.data
         self._function_words = frozenset(contexts["function_words"])
+        self._titles = frozenset(w.lower() for w in contexts["person_before"] if " " not in w)  # "CEO", "PDG"
         self._chip_context = re.compile(contexts["chip_context"], re.I)
         self._of_word_end = re.compile(rf"(?:^|\s)(?:{contexts['of_words']})$", re.I)
         self._of_word_next = re.compile(rf"[ \u00a0]+(?:{contexts['of_words']})", re.I)
@@ -243,6 +244,14 @@ class MentionFinder:
                 # "Acme Peak Capital" holds a listed "Peak Capital": the longer name is another firm
                 found.append(self.gazetteer.unlisted(longer, full[longer:span.end_char], "suffix", "org-suffix-pattern"))
                 continue
+            more = _ACRONYM_MORE.match(full, span.end_char)
+            if span.text.isupper() and more and more.group(1) not in self._currency_codes \
+                    and more.group(1).lower() not in self._titles \
+                    and self.gazetteer.org(full[span.start_char:more.end()]) is None:
+                # "ACM TGV" holds a listed acronym "ACM": the two acronyms name another company
+                found.append(self.gazetteer.unlisted(span.start_char, full[span.start_char:more.end()], "suffix",
+                                                     "org-acronym-pair"))
+                continue
             arm = self._group_arm.match(full, span.end_char)
             if arm and self.gazetteer.org(full[span.start_char:arm.end()]) is None:
                 # "X Ventures" after the listed X: the venture arm of a listed company is an organization of its own
@@ -265,7 +274,7 @@ class MentionFinder:
                                                or not tokens[0][0].isalnum()):
             start += len(tokens[0]) + 1
             tokens = tokens[1:]
-        while tokens and (tokens[-1].lower() in function_words or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
+        while tokens and (tokens[-1] in function_words or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
                           or tokens[-1][0].islower() and len(tokens) > 1 and not re.match(r"[ld]['’][A-ZÀ-Þ]", tokens[-1])):
             tokens = tokens[:-1]  # "Synaptra boucle": a name does not end with a lower-case word
         # "GPU Acme Cloud": a generic word of the trade before a name is not part of it
@@ -465,6 +474,7 @@ class MentionFinder:
 
 
 _CAPITALISED = re.compile(_NAME)
+_ACRONYM_MORE = re.compile(r"[ \u00a0]([A-Z]{2,5})(?![\w-])")
 _FIGURE_WORD = re.compile(r"\d[\d.,]*(?:-?(?:[a-z]+|MW|GW|kW))(?:-[a-z]+)*")  # "84MW", "600-megawatt", "4b-plus"
 _DESCRIBED = re.compile(r"\S+-(?:based|headquartered|born|listed|backed|owned|controlled)")
 _BULLET = re.compile(r"\s*[•▪●\-–*]\s")
