@@ -49,6 +49,12 @@ def test_the_language_of_a_text(text, language):
     ("$1,250 million", Decimal("1250000000"), "USD"),
     ("3 billion euros", Decimal("3000000000"), "EUR"),
     ("₹1,200 crore", None, None),  # no scale word of the list: no invented figure
+    ("raised US$500-million from", Decimal("500000000"), "USD"),  # the adjective form, with a hyphen
+    ("a $1.1-billion lease", Decimal("1100000000"), "USD"),
+    ("a ₦15 billion facility", Decimal("15000000000"), "NGN"),
+    ("15 billion naira of debt", Decimal("15000000000"), "NGN"),
+    ("KSh 2 billion", Decimal("2000000000"), "KES"),
+    ("NOK 900 million", Decimal("900000000"), "NOK"),
 ])
 def test_english_amounts(text, value, currency):
     found = find_money(text, "en")
@@ -56,6 +62,10 @@ def test_english_amounts(text, value, currency):
         assert all(f.unit != "INR" or f.value < 10_000 for f in found)
         return
     assert [(f.value, f.unit) for f in found][:1] == [(value, currency)]
+
+
+def test_a_scale_letter_after_a_hyphen_needs_a_currency():
+    assert find_money("a 3-m cable and a 2-m run", "en") == []
 
 
 def test_english_digits_group_thousands_with_commas():

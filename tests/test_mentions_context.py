@@ -146,6 +146,8 @@ def test_names_that_context_makes_organizations(names, text, name):
     ("690 M$ CA", "690000000", "CAD"),
     ("40 millions de francs CFA", "40000000", "XOF"),
     ("12 milliards de dollars", "12000000000", "USD"),
+    ("NOK 900 mio", "900000000", "NOK"),
+    ("₦ 15 milliards", "15000000000", "NGN"),
 ])
 def test_currencies_in_their_written_forms(text, value, code):
     [figure] = find_money(text)

@@ -110,7 +110,7 @@ def _money_regex(lang: str = "fr") -> tuple[re.Pattern[str], dict[str, tuple[str
     pattern = (
         rf"(?:(?<![\w$])(?P<precur>{precur}){_SPACE}?)?"
         rf"{_num_pattern(lang)}"
-        rf"(?:{_SPACE}?(?P<mult>{mult}){end})?"
+        rf"(?:(?:{_SPACE}|-)?(?P<mult>{mult}){end})?"  # "$500-million": the adjective form
         rf"(?:{_SPACE}?(?:{data['currency_joiner'].replace('SPACE', _SPACE)})?(?P<cur>{cur})(?:{end}|(?<=[$€£¥])))?"
     )
     return re.compile(pattern, re.IGNORECASE), mults, curs
@@ -173,7 +173,7 @@ def find_money(text: str, lang: str = "fr") -> list[Figure]:
             continue
         scale = mults[mult_id][1] if mult_id else Decimal(1)
         if mult_id and groups["mult"].lower() in alone and not (cur_id or precur) \
-                and m.group(0)[len(groups["num"]):][:1].isspace():
+                and m.group(0)[len(groups["num"]):][:1] in (" ", "\u00a0", "-", "\t"):
             continue  # "5 M" alone is too ambiguous (metres, "M." for Monsieur)
         currency = curs[cur_id][1] if cur_id else (_prefix_currencies(lang).get(precur.upper()) if precur else None)
         value = _plain((number * scale).normalize())
