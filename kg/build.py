@@ -97,7 +97,7 @@ def build(paths: Sequence[str | os.PathLike[str]], *, model: str | None = None, 
 
         loaded = load_corrections(corrections)
     articles, skipped = read_articles(paths, strict=strict)
-    # Articles the extractor refuses (over kg.nlp.extract.MAX_SENTENCES) are skipped like unreadable ones.
+    # Articles the extractor refuses (over kg.nlp.reader.core.MAX_SENTENCES) are skipped like unreadable ones.
     # kg.executors.extract_all: the cache first, then the executor for the rest (raises the first refusal if strict).
     extractions, refused = extract_all(articles, executor=executor, model=model, extractor=extractor,
                                        cache_dir=cache_dir, progress=progress, strict=strict)

@@ -7,7 +7,7 @@ An entry is keyed by what decides the records of an article:
 - ``kg.nlp.PIPELINE_VERSION``;
 - the spaCy model name and the installed version of that model and of spaCy;
 - a hash of the rule and gazetteer files in ``kg/nlp/data/``;
-- a hash of the extraction code (``kg/nlp/*.py`` and the modules it reads records with), so that a
+- a hash of the extraction code (``kg/nlp/**/*.py`` and the modules it reads records with), so that a
   change of the rules' code invalidates the cache even when ``PIPELINE_VERSION`` was not bumped.
 
 Changing any of them changes the key, so a stale entry is never read; it is
@@ -135,16 +135,17 @@ def _data_hash(directories: tuple[Path, ...]) -> str:  # the bundled folders' ha
     return digest.hexdigest()
 
 
-#: The modules whose code decides the records of an article (besides kg/nlp/*.py).
+#: The modules whose code decides the records of an article (besides kg/nlp/ and its subpackages).
 _CODE_MODULES = ("records.py", "corpus.py", "names.py")
 
 
 @lru_cache(maxsize=None)
-def code_hash() -> str:
-    """SHA-256 of the extraction code: ``kg/nlp/*.py`` and ``kg/{records,corpus,names}.py``."""
-    root = Path(__file__).resolve().parent
+def code_hash(root: Path | None = None) -> str:
+    """SHA-256 of the extraction code: ``kg/nlp/**/*.py`` (``kg/nlp/reader/`` too) and ``kg/{records,corpus,names}.py``
+    (of the package, or of a copy of it at ``root``)."""
+    root = root or Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(root.glob("nlp/*.py")) + [root / name for name in _CODE_MODULES]:
+    for path in sorted(root.glob("nlp/**/*.py")) + [root / name for name in _CODE_MODULES]:
         digest.update(path.relative_to(root).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 

@@ -7,7 +7,7 @@
   workers need this package (``aikg``) and the model installed.
 
 Every executor yields one ``Extraction`` per article (or the ``BadInputError`` of an
-article the extractor refuses, see ``kg.nlp.extract.MAX_SENTENCES``) and holds no spaCy ``Doc``:
+article the extractor refuses, see ``kg.nlp.reader.core.MAX_SENTENCES``) and holds no spaCy ``Doc``:
 articles go out in small chunks, records come back. The order in which records
 arrive may differ between executors; the graph does not depend on it
 (``kg.resolve.resolve`` sorts the extractions by article id), so the graph is

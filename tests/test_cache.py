@@ -122,6 +122,21 @@ def test_data_hash_follows_the_data_files(tmp_path: Path):
     assert data_hash(data, lang) != data_hash()
 
 
+def test_code_hash_follows_the_extraction_code_and_its_subpackages(tmp_path: Path):
+    from kg.cache import _CODE_MODULES, code_hash
+
+    package = Path(kg.__file__).resolve().parent
+    copy = tmp_path / "kg"
+    for path in list(package.glob("nlp/**/*.py")) + [package / name for name in _CODE_MODULES]:
+        (copy / path.relative_to(package)).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, copy / path.relative_to(package))
+    assert (copy / "nlp" / "reader" / "deals.py").is_file()
+    assert code_hash(copy) == code_hash()
+    with (copy / "nlp" / "reader" / "deals.py").open("a", encoding="utf-8") as handle:  # a frame's code counts
+        handle.write("\n# a new comment\n")
+    assert code_hash.__wrapped__(copy) != code_hash()  # past the memo of the first call
+
+
 @pytest.mark.parametrize("damage", [
     b"", b"{", b"\xff\xfe not utf-8", b"[]", b'{"format": 1}', b"null",
     b'{"format": 1, "key": null, "extraction": {}}',

@@ -664,7 +664,7 @@ def test_title_line_deal_evidence_has_no_empty_match(run):
 
 
 def test_evidence_match_is_clipped_to_its_sentence():
-    from kg.nlp.extract import sentence_evidence
+    from kg.nlp.reader.core import sentence_evidence
     from kg.nlp.mentions import Sentence
 
     s = Sentence(10, 31, "La start-up Fabrikam.")
@@ -741,7 +741,7 @@ def test_a_cue_word_inside_a_company_name_is_not_a_cue(run):
 
 
 def test_outside_names_keeps_cues_that_are_not_inside_a_name():
-    from kg.nlp.extract import Cue, _outside_names
+    from kg.nlp.reader.core import Cue, _outside_names
     from kg.nlp.mentions import OrgMention, Sentence
 
     s = Sentence(100, 150, "Fabrikam Cloud signe un accord cloud avec Contoso.",
@@ -752,3 +752,13 @@ def test_outside_names_keeps_cues_that_are_not_inside_a_name():
     kept = _outside_names(cues, s)
     assert [(c.start, c.end) for c in kept["compute_deal"]] == [(24, 30), (31, 36)]
     assert "funding" not in kept  # every cue of the kind was inside the name
+
+
+def test_the_event_rules_import_neither_spacy_nor_rdflib():
+    import subprocess
+    import sys
+
+    code = ("import sys, kg.nlp.reader.article; "
+            "print(sorted(m for m in ('spacy', 'rdflib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -2,7 +2,7 @@
 
 Limits (README, "Articles"): ``kg.corpus.MAX_CHARS`` characters per article (a file
 of more than 4 x MAX_CHARS bytes is refused after reading at most that many
-bytes) and ``kg.nlp.extract.MAX_SENTENCES`` sentences per article (refused,
+bytes) and ``kg.nlp.reader.core.MAX_SENTENCES`` sentences per article (refused,
 reported and skipped by ``kg build``, like an over-long article).
 
 Scaling tests time each step on an input and on one four times as large (best of
@@ -26,7 +26,7 @@ import pytest
 import spacy
 from click.testing import CliRunner
 
-import kg.nlp.extract as extract
+import kg.nlp.reader.core as reader_core
 import kg.nlp.pipeline as pipeline
 from kg.build import build
 from kg.cli import main
@@ -34,7 +34,8 @@ from kg.corpus import MAX_CHARS, MAX_TOKEN_CHARS, MAX_TOKENS, article_paths, par
 from kg.errors import BadInputError
 from kg.nlp import Extractor
 from kg.nlp.dates import find_dates
-from kg.nlp.extract import MAX_SENTENCES, ArticleReader
+from kg.nlp.reader.article import ArticleReader
+from kg.nlp.reader.core import MAX_SENTENCES
 from kg.nlp.lexicon import organizations
 from kg.nlp.mentions import Gazetteer, Sentence
 from kg.nlp.normalize import find_capacities, find_durations, find_horizons, find_money
@@ -200,7 +201,7 @@ def light_extractor(monkeypatch):
         return nlp
 
     monkeypatch.setattr(pipeline, "load_nlp", blank)
-    monkeypatch.setattr(extract, "MAX_SENTENCES", 10)
+    monkeypatch.setattr(reader_core, "MAX_SENTENCES", 10)
     return Extractor
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 
@@ -28,7 +27,7 @@ class _Language:
     """What reads the articles of one language: its spaCy pipeline, mention finder and event rules."""
 
     def __init__(self, lang: str, model: str, gazetteer) -> None:
-        from kg.nlp.extract import ArticleReader
+        from kg.nlp.reader.article import ArticleReader
         from kg.nlp.pipeline import MentionFinder, load_nlp
 
         self.nlp = load_nlp(model, lang)

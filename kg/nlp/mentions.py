@@ -1,7 +1,7 @@
 """Mentions found in a sentence: organizations and chip platforms.
 
 ``Gazetteer`` holds the data files; ``OrgMention`` / ``PlatformMention`` are
-what the spaCy side hands to the rule side (``kg.nlp.extract``), which never
+what the spaCy side hands to the rule side (``kg.nlp.reader``), which never
 sees a ``Doc``.
 """
 

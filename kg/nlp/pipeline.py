@@ -1,6 +1,6 @@
 """The spaCy side: load the French pipeline and turn a ``Doc`` into ``Sentence`` objects with mentions.
 
-Nothing here knows about events; ``kg.nlp.extract`` reads the sentences.
+Nothing here knows about events; ``kg.nlp.reader`` reads the sentences.
 """
 
 from __future__ import annotations

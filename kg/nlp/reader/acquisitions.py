@@ -1,0 +1,87 @@
+"""Acquisitions: acquirer and targets, passive and nominal forms, the members of a consortium."""
+
+from __future__ import annotations
+
+from kg.nlp.reader.core import _C, Rules, _Event, _reporter
+from kg.records import AcquisitionRecord
+
+
+class Acquisitions(Rules):
+    """A sentence with an acquisition cue adds acquisitions; "le consortium réunit X, Y" adds its members."""
+
+    def read(self, st, index, s, cues, dates, subject, event_money) -> _Event | None:
+        cue = cues["acquisition"][0]
+        text = s.text
+        orgs = [o for o in s.orgs if not _reporter(o)]
+        before = [o for o in orgs if o.end - s.start <= cue.start]
+        after = [o for o in orgs if o.start - s.start >= cue.end]
+        by = self.g.agent_before
+        passive = self.g.passive.search(text[:cue.start])
+        targets = self._names_after(s, cue.end, orgs)
+        acquirer = subject
+        if before and not self.g.anaphoric(text):
+            acquirer = before[0]
+        if passive and before and after and self.g.passive_verb.match(text[cue.start:cue.end]) \
+                and by.search(text[cue.end:after[0].start - s.start]):
+            # "Y a été rachetée par X"
+            acquirer, targets = after[0], [before[-1]]
+        elif targets:
+            # "le rachat de Y par X"
+            tail = text[targets[-1].end - s.start:]
+            agent = self.g.agent_after.match(tail)
+            if agent:
+                named = [o for o in after if o.start - s.start >= targets[-1].end - s.start + agent.end() - 1]
+                if named:
+                    acquirer = named[0]
+        elif before and after and self.g.acquire_verb.search(text[cue.start:cue.end]):
+            acquirer, targets = before[-1], [after[0]]
+        elif len(before) + (st.focus is not None) >= 2 and not targets \
+                and self.g.object_pronoun_before.search(text[:cue.start]):
+            # "Arm, which it bought for $32bn": the name before is the target, the pronoun the acquirer
+            acquirer = subject if subject is not None and subject.key != before[-1].key else st.focus
+            targets = [before[-1]]
+        if acquirer is None or not targets:
+            return None
+        acquirers = self._coordinated(s, before, acquirer) if acquirer in before else [acquirer]
+        if cues.get("consortium"):
+            members = self._names_after(s, cues["consortium"][0].end, orgs, self.g.member_split)
+            acquirers = [m for m in members if m.key not in {t.key for t in targets}] or acquirers
+            st.consortium = (targets, index)
+        event = None
+        for one in acquirers:
+            event = self._acquire(st, index, s, cue, cues, dates, event_money, one, targets, subject) or event
+        return event
+
+    def consortium_members(self, st, index, s, cues) -> _Event | None:
+        """"Le consortium réunit X, Y et Z": each member acquires what the consortium acquires."""
+        targets, at = st.consortium
+        if index - at > 4:
+            return None
+        orgs = [o for o in s.orgs if not _reporter(o)]
+        cue = cues["consortium"][0]
+        event = None
+        for member in self._names_after(s, cue.end, orgs, self.g.member_split):
+            if member.key not in {t.key for t in targets}:
+                event = self._acquire(st, index, s, cue, {}, [], [], member, targets, None) or event
+        return event
+
+    def _acquire(self, st, index, s, cue, cues, dates, event_money, acquirer, targets, subject) -> _Event | None:
+        status = "announced intention" if cues.get("acquisition_intent") else None
+        date = self._date_for_event(dates, {"announcement": [cue]}, True)
+        value = next((f for f in event_money if f.unit), None) if len(targets) == 1 else None
+        event = None
+        for target in targets:
+            if target.key == acquirer.key:
+                continue
+            existing = next((e for e in st.acquisitions if e.record.acquirer == acquirer.key and e.record.target == target.key), None)
+            ev = self._evidence(st, s, cue.id, _C["acquisition_subject"] if acquirer is subject else _C["acquisition_named"], cue)
+            if existing is None:
+                existing = _Event("acquisition", AcquisitionRecord(acquirer.key, target.key, status=status), last_sentence=index)
+                st.acquisitions.append(existing)
+            if value is not None and existing.record.value is None:
+                existing.record.value = self._money(value)
+            existing.record.evidence.append(ev)
+            self._set_date(existing.record, date)
+            self._remember(st, acquirer, target)
+            event = existing
+        return event

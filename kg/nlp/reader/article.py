@@ -1,0 +1,273 @@
+"""From the sentences of one article to typed records: the sentence loop and the records collected.
+
+Reads ``Sentence`` objects (mentions already found) and the cue lexicon; no
+spaCy here, so these rules are unit-tested without the statistical model.
+
+How an article is read, in one pass:
+- a *focus* organization is tracked: the subject of the latest sentence that
+  names one before its verb cue; pronouns and "l'entreprise", "la société"...
+  refer to it;
+- a sentence with a funding cue and an amount (or an investor cue) opens or
+  extends a funding round; with a deal cue, it opens or extends a compute
+  deal; with an acquisition cue, it adds acquisitions;
+- a mention of an earlier event ("un premier accord, conclu en novembre")
+  opens a separate event with its own date; figures after "à l'époque" go to it;
+- sentences that only refer back ("L'accord porte sur...", "Le projet...")
+  add figures, dates and platforms to the event being described.
+
+Each kind of event is read by its frame (``funding``, ``deals``, ``acquisitions``), on the state
+and helpers of ``core``; the organizations and platforms are collected at the end.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from kg.corpus import Article
+from kg.nlp.dates import find_dates, years_mentioned
+from kg.nlp.mentions import Gazetteer, OrgMention, Sentence
+from kg.nlp.normalize import Figure, find_capacities, find_money
+from kg.nlp.reader.acquisitions import Acquisitions
+from kg.nlp.reader.core import (_C, FINANCIAL_KINDS, Cue, Rules, _Event, _outside_names, _reporter, _State,
+                                check_sentences, find_cues)
+from kg.nlp.reader.deals import Deals
+from kg.nlp.reader.funding import Funding
+from kg.nlp.reader.organizations import organization_records
+from kg.nlp.reader.platforms import platform_records
+from kg.records import ArticleRecord, ComputeDealRecord, DateValue, Extraction, Money
+
+#: How far after a valuation cue, and after a cue of money that is no event's, a figure is theirs.
+_VALUATION_WINDOW = 70
+_NOT_MONEY_WINDOW = 45
+
+
+class ArticleReader(Rules):
+    """Applies the event rules to the sentences of one article."""
+
+    def __init__(self, gazetteer: Gazetteer, lang: str = "fr") -> None:
+        super().__init__(gazetteer, lang)
+        self.funding = Funding(gazetteer, lang)
+        self.deals = Deals(gazetteer, lang)
+        self.acquisitions = Acquisitions(gazetteer, lang)
+
+    # -- entry point -------------------------------------------------------
+    def read(self, article: Article, sentences: list[Sentence]) -> Extraction:
+        check_sentences(article, len(sentences))
+        ref = article.published
+        context_year = max((y for y in years_mentioned(article.text) if 1990 <= y <= 2100), default=None)
+        state = _State(article, ref, context_year, self.gazetteer)
+        if ref is None:
+            state.ref = self._anchor_date(article.text, context_year, self.lang)
+        state.topic, state.salience = self._topic(sentences)
+        for index, sentence in enumerate(sentences):
+            self._read_sentence(state, index, sentence)
+        return self._collect(state, sentences)
+
+    @staticmethod
+    def _topic(sentences: list[Sentence]) -> tuple[OrgMention | None, dict[str, int]]:
+        """The organization most named in the article, a name of its first line counting twice more;
+        investors and media are named in passing, so they are the topic only when nothing else is named."""
+        weight: dict[str, int] = {}
+        first: dict[str, OrgMention] = {}
+        in_body: set[str] = set()
+        for index, s in enumerate(sentences):
+            for o in s.orgs:
+                if not _reporter(o):
+                    weight[o.key] = weight.get(o.key, 0) + 1
+                    first.setdefault(o.key, o)
+                    if index:
+                        in_body.add(o.key)
+        if not weight:
+            return None, weight
+        for key in {o.key for o in sentences[0].orgs} & weight.keys():
+            if weight[key] > 1:  # a title names the topic; a name only there may be a word of the heading
+                weight[key] += 2
+        actors = [k for k in weight if not set(first[k].kinds) & FINANCIAL_KINDS] or list(weight)
+        return first[max(actors, key=lambda k: (weight[k], k in in_body))], weight  # max keeps the first on a tie
+
+    @staticmethod
+    def _antecedent(st: _State) -> OrgMention | None:
+        """"Elle", "la société": the organization in focus, unless the article names its topic more often."""
+        if st.focus is None or st.topic is None:
+            return st.focus or st.topic
+        return st.topic if st.salience.get(st.topic.key, 0) > st.salience.get(st.focus.key, 0) else st.focus
+
+    @staticmethod
+    def _anchor_date(text: str, context_year: int | None, lang: str) -> dt.date | None:
+        """Without a publication date, the first full date of the text anchors relative expressions."""
+        for mention in find_dates(text, None, context_year, lang):
+            if mention.iso and len(mention.iso) == 10:
+                return dt.date.fromisoformat(mention.iso)
+        return None
+
+    # -- one sentence ------------------------------------------------------
+    def _read_sentence(self, st: _State, index: int, s: Sentence) -> None:
+        text = s.text
+        cues = _outside_names(find_cues(text, self.lang), s)
+        orgs = [o for o in s.orgs if not _reporter(o)]
+        money = find_money(text, self.lang)
+        dates = find_dates(text, st.ref, st.context_year, self.lang)
+        self._drop_hedged(cues)
+        first_cue = min((c.start for k, cs in cues.items() for c in cs
+                         if k in ("funding", "compute_deal", "acquisition", "lead_investor", "investor", "valuation")),
+                        default=len(text))
+        anaphoric = self.g.anaphoric(text)
+        subject = None
+        if anaphoric:
+            subject = self._antecedent(st)
+        else:
+            subject = self._subject_of_verb(s, orgs, cues)
+            before = [o for o in orgs if o.start - s.start < first_cue]
+            if subject is None and before:
+                subject = before[0]
+        if s.in_list and st.list_focus is not None:
+            subject = st.list_focus
+        event_money, valuations, share_prices = self._classify_money(text, money, cues)
+        touched: _Event | None = None
+        if cues.get("acquisition"):
+            touched = self.acquisitions.read(st, index, s, cues, dates, subject, event_money) or touched
+        elif cues.get("consortium") and st.consortium is not None:
+            touched = self.acquisitions.consortium_members(st, index, s, cues) or touched
+        if cues.get("funding") or (cues.get("investor") and self._recent(st.current, "round", index)) \
+                or (cues.get("lead_investor") and st.rounds):
+            touched = self.funding.read(st, index, s, cues, orgs, event_money, valuations, share_prices, dates,
+                                       subject) or touched
+        elif valuations and st.rounds:
+            touched = self.funding.valuation_only(st, index, s, cues, valuations, orgs) or touched
+        if touched is None and (cues.get("compute_deal") or find_capacities(text, self.lang) or cues.get("deal_anaphora")):
+            touched = self.deals.read(st, index, s, cues, orgs, event_money, dates, subject) or touched
+        if touched is None and s.in_list and st.list_context is not None:
+            touched = self.deals.attach_to(st, st.list_context, index, s, event_money, dates, cues)
+        if touched is None and cues.get("announcement") and st.current is not None \
+                and self._recent(st.current, st.current.kind, index, window=1):
+            # "L'annonce a été faite le mercredi 4 février": the date of the event just described
+            date = self._date_for_event(dates, cues, False)
+            if date is not None and (st.current.record.announced is None or date.refines(st.current.record.announced)):
+                st.current.record.announced = date
+                cue = cues["announcement"][0]
+                st.current.record.evidence.append(self._evidence(st, s, "event-date:" + cue.id, _C["event_date"], cue))
+        if touched is not None:
+            st.current = touched
+        if text.rstrip().endswith(":"):
+            # "Le deal en bref :" after the deal's sentence: the bullets below detail that event
+            st.list_context = touched or (st.current if st.current is not None and cues.get("deal_anaphora")
+                                          and self._recent(st.current, st.current.kind, index, window=2) else None)
+            st.list_focus = subject
+        elif not s.in_list:
+            st.list_context = st.list_focus = None
+        if not anaphoric and not s.in_list:
+            actors = [o for o in orgs if not set(o.kinds) & FINANCIAL_KINDS] or orgs
+            if subject is not None:
+                st.focus = subject
+            elif len({o.key for o in actors}) == 1:
+                st.focus = actors[0]  # the one organization a sentence is about
+        if st.focus is None and orgs:
+            st.focus = orgs[0]
+
+    @staticmethod
+    def _drop_hedged(cues: dict[str, list[Cue]]) -> None:
+        """A hedge ("pourrait racheter", "en vue d'éventuelles acquisitions") voids the cues it governs, not the sentence."""
+        hedges = cues.pop("hypothetical", [])
+        for kind in ("funding", "acquisition", "compute_deal", "acquisition_intent"):
+            kept = [c for c in cues.get(kind, []) if not any(h.start <= c.start <= h.end + 25 for h in hedges)]
+            if kept:
+                cues[kind] = kept
+            else:
+                cues.pop(kind, None)
+
+    def _subject_of_verb(self, s: Sentence, orgs: list[OrgMention], cues: dict[str, list[Cue]]) -> OrgMention | None:
+        """"X a levé", "X vient de boucler", "X rachète": the organization just before a verb cue."""
+        # "deal-compute" cues are nouns ("GPU clusters", "centres de données"): the name before one is its owner
+        verbs = [c for kind in ("funding", "acquisition", "compute_deal") for c in cues.get(kind, [])
+                 if c.id != "deal-compute"]
+        for cue in sorted(verbs, key=lambda c: c.start):
+            for org in orgs:
+                gap = s.text[org.end - s.start:cue.start]
+                if org.end - s.start <= cue.start and self.g.subject_gap.fullmatch(gap):
+                    return org
+        return None
+
+    # -- figures -----------------------------------------------------------
+    def _classify_money(self, text: str, money: list[Figure], cues: dict[str, list[Cue]]):
+        event, valuations, share_prices = [], [], []
+        val_cues = cues.get("valuation", [])
+        not_money = set()
+        for c in cues.get("not_event_money", []):
+            # the cue qualifies the next figure ("un chiffre d'affaires de 200 M€") or the one it follows
+            # ("18 milliards de dettes"), not every figure of the sentence
+            following = [f for f in money if f.start >= c.end and f.start - c.end <= _NOT_MONEY_WINDOW]
+            preceding = [f for f in money if f.end <= c.start and c.start - f.end <= 15]
+            not_money |= {id(f) for f in following[:1] + preceding[-1:]}
+        for f in money:
+            if f.per_unit:
+                share_prices.append(f)
+                continue
+            if f.unit is None and self.g.not_money_noun.match(text[f.end:f.end + 20]):
+                continue  # "2,5 milliards de tonnes", "27 milliards de puissance": not a sum of money
+            if id(f) in not_money:
+                continue
+            if any(c.end <= f.start and f.start - c.end <= _VALUATION_WINDOW for c in val_cues) and \
+                    not any(c.end <= f.start and c.start > max(v.end for v in val_cues if v.end <= f.start)
+                            for c in cues.get("funding", [])):
+                valuations.append(f)
+                continue
+            event.append(f)
+        return event, valuations, share_prices
+
+
+    # -- output ------------------------------------------------------------
+    def _collect(self, st: _State, sentences: list[Sentence]) -> Extraction:
+        article = st.article
+        extraction = Extraction(ArticleRecord(article.id, article.content_hash,
+                                              article.published.isoformat() if article.published else None))
+        undated_default = DateValue(article.published.isoformat()) if article.published else None
+        for e in st.rounds:
+            if e.record.amount is None and e.record.target_amount is None:
+                continue
+            if e.record.announced is None and not e.earlier:
+                e.record.announced = undated_default
+            extraction.funding_rounds.append(e.record)
+        bought = [{e.record.acquirer, e.record.target} for e in st.acquisitions]
+        for e in st.deals:
+            r: ComputeDealRecord = e.record
+            if any(set(r.parties) <= pair for pair in bought) and r.capacity_mw is None and not r.platforms:
+                continue  # "the deal" of an acquisition between the same two companies: no compute deal
+            if r.value is None and r.capacity_mw is None and not r.platforms and not (r.providers or r.customers):
+                continue  # two companies and the word "agreement": nothing says what was agreed
+            if e.record.announced is None and not e.earlier:
+                e.record.announced = undated_default
+            extraction.compute_deals.append(e.record)
+        for e in st.acquisitions:
+            # an acquisition announced in the article, with no date of its own, dates from the publication
+            if e.record.announced is None and any(ev.rule.startswith("acq") and self.g.announced.search(ev.sentence_text)
+                                                  for ev in e.record.evidence):
+                e.record.announced = undated_default
+        extraction.acquisitions = [e.record for e in st.acquisitions]
+        self._fill_currency(article.text, extraction, self.lang)
+        extraction.organizations = organization_records(st, sentences)
+        extraction.platforms = platform_records(article.id, sentences)
+        return extraction
+
+    @staticmethod
+    def _fill_currency(text: str, extraction: Extraction, lang: str) -> None:
+        """A figure written without its currency ("686 millions") takes the article's currency; none, no figure."""
+        counts: dict[str, int] = {}
+        for f in find_money(text, lang):
+            if f.unit:
+                counts[f.unit] = counts.get(f.unit, 0) + 1
+        currency = max(sorted(counts), key=counts.get) if counts else None
+
+        def fix(m: Money | None) -> Money | None:
+            if m is None or m.currency:
+                return m
+            return Money(m.amount, currency, m.bound) if currency else None
+
+        for r in extraction.funding_rounds:
+            r.amount, r.target_amount, r.valuation, r.share_price = (
+                fix(r.amount), fix(r.target_amount), fix(r.valuation), fix(r.share_price))
+            r.investor_amounts = {k: v for k, v in ((k, fix(v)) for k, v in r.investor_amounts.items()) if v}
+        for d in extraction.compute_deals:
+            d.value = fix(d.value)
+        for a in extraction.acquisitions:
+            a.value = fix(a.value)
+        extraction.funding_rounds = [r for r in extraction.funding_rounds if r.amount or r.target_amount]
