@@ -198,8 +198,10 @@ class MentionFinder:
         return out
 
     def _platforms(self, doc: Doc, full: str) -> list[PlatformMention]:
+        # two rows may list one form: the earlier row wins, whatever order the matcher gives
         spans = [Span(doc, s, e, label=key) for key, s, e in
-                 ((doc.vocab.strings[k], s, e) for k, s, e in self.platform_matcher(doc))]
+                 sorted(((doc.vocab.strings[k], s, e) for k, s, e in self.platform_matcher(doc)),
+                        key=lambda m: (m[1], int(m[0][4:])))]
         found = []
         for span in filter_spans(spans):
             row = self._platform_rows[span.label_]
@@ -233,7 +235,9 @@ class MentionFinder:
         return found
 
     def _gazetteer_orgs(self, doc: Doc, platforms: list[PlatformMention], full: str) -> list[OrgMention]:
-        spans = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.org_matcher(doc)]
+        spans = [Span(doc, s, e, label=key) for key, s, e in
+                 sorted(((doc.vocab.strings[k], s, e) for k, s, e in self.org_matcher(doc)),
+                        key=lambda m: (m[1], int(m[0][3:])))]
         found = []
         for span in filter_spans(spans):
             if any(p.start <= span.start_char < p.end and (p.end - p.start) > len(span.text) and
