@@ -208,3 +208,27 @@ def test_bullets_under_a_heading_that_names_the_deal_detail_it(run):
     assert d.capacity_mw.value == 2.5
     # dated by the day its sentence names (the article is of Thursday 2025-06-12), not by the publication
     assert d.announced.iso == "2025-06-10"
+
+
+@pytest.mark.parametrize("text, funded, currency", [
+    # "nous": the speaker's company, the topic, not the subject of the sentence before
+    ("Orvane Labs accélère. Orvane Labs exploite deux sites en Bretagne. Kestrel Cloud a signé lundi un contrat de "
+     "5 MW avec Pellan AI. Nous avons levé 30 millions d'euros auprès de Pelle Capital, explique la directrice "
+     "financière d'Orvane Labs.", "Orvane Labs", "EUR"),
+    ("Orvane Labs is growing fast. Orvane Labs runs two sites in Ohio. Kestrel Cloud signed a 5 MW contract with "
+     "Pellan AI on Monday. Last month we raised a $30 million Series A led by Pelle Capital, the Orvane Labs CFO "
+     "said.", "Orvane Labs", "USD"),
+])
+def test_the_first_person_is_the_company_the_article_is_about(run, text, funded, currency):
+    [r] = run(text).funding_rounds
+    assert (r.organization, r.amount.currency, r.investors) == (k(funded), currency, [k("Pelle Capital")])
+
+
+def test_a_bullet_that_names_its_company_is_what_the_next_sentence_refers_to(run):
+    # in a round-up, "La start-up" after "• X lève 22 M€" is X, not the company the round-up names most
+    ex = run("Notre revue de la semaine : Meseta Cloud en vedette. Meseta Cloud réserve 90 MW. Meseta Cloud signe "
+             "avec Atlas DC.\n\n• Lundi – Pellan Compute (Oulu) lève 22 M€\nLa start-up finlandaise a bouclé un "
+             "tour d'amorçage de 22 millions d'euros mené par Brise Ventures, avec Pelle Capital.")
+    [r] = ex.funding_rounds
+    assert r.organization == k("Pellan Compute")
+    assert (r.lead_investors, r.investors) == ([k("Brise Ventures")], [k("Brise Ventures"), k("Pelle Capital")])

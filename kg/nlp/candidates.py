@@ -104,14 +104,17 @@ class CandidateJudge:
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is not None and len(span) == 1:
             token = span[0]
-            at_start = token.is_sent_start or token.i == 0 or doc[token.i - 1].text in (":", "–", "—", "-", "|", "«", "\"", "(")
+            # after a sign that opens a heading, a bullet or a bracket ("**Contexte** :", "(Agence)"), not a comma
+            at_start = token.is_sent_start or token.i == 0 or doc[token.i - 1].is_punct \
+                and doc[token.i - 1].text not in (",", "'", "’", ")", "&", "/", ".")
             # a word the model knows as a common word; a model without vectors tells it by its tag alone
             known = doc.vocab.has_vector(token.lower_) or (not len(doc.vocab.vectors) and token.pos_ not in ("", "X"))
             if at_start and token.text[:1].isupper() and not token.text.isupper() \
                     and known and token.pos_ != "PROPN":
                 return "common-word"
-            if source.startswith("ner") and token.pos_ == "NOUN" and known and not token.text.isupper():
-                return "common-word"  # "le département de la Justice": the model's entity, a common noun
+            if source.startswith("ner") and token.pos_ == "NOUN" and known and not token.text.isupper() \
+                    and token.i > 0 and doc[token.i - 1].pos_ == "DET":
+                return "common-word"  # "de la Justice", "les États": the model's entity, a common noun
             if token.ent_type_ == "LOC" and source != "suffix" \
                     and self._place_before.search(before_in_line):
                 return "place-context"

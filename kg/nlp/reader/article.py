@@ -86,10 +86,16 @@ class ArticleReader(Rules):
         return first[max(actors, key=lambda k: (weight[k], k in in_body))], weight  # max keeps the first on a tie
 
     @staticmethod
-    def _antecedent(st: _State) -> OrgMention | None:
-        """"Elle", "la société": the organization in focus, unless the article names its topic more often."""
+    def _antecedent(st: _State, index: int) -> OrgMention | None:
+        """"Elle", "la société": the organization in focus, unless the article names its topic more often.
+
+        The subject of the sentence just before wins over the topic ("• X lève 22 M€" then "La
+        start-up a bouclé..." in a round-up), unless it is an investor named in passing.
+        """
         if st.focus is None or st.topic is None:
             return st.focus or st.topic
+        if st.focus_index == index - 1 and not set(st.focus.kinds) & FINANCIAL_KINDS:
+            return st.focus
         return st.topic if st.salience.get(st.topic.key, 0) > st.salience.get(st.focus.key, 0) else st.focus
 
     @staticmethod
@@ -113,10 +119,13 @@ class ArticleReader(Rules):
                         default=len(text))
         anaphoric = self.g.anaphoric(text)
         subject = None
-        if anaphoric:
-            subject = self._antecedent(st)
+        own_subject = None if anaphoric else self._subject_of_verb(s, orgs, cues)
+        if anaphoric and self.g.first_person(text) and st.topic is not None:
+            subject = st.topic
+        elif anaphoric:
+            subject = self._antecedent(st, index)
         else:
-            subject = self._subject_of_verb(s, orgs, cues)
+            subject = own_subject
             before = [o for o in orgs if o.start - s.start < first_cue]
             if subject is None and before:
                 subject = before[0]
@@ -155,10 +164,13 @@ class ArticleReader(Rules):
             st.list_focus = subject
         elif not s.in_list:
             st.list_context = st.list_focus = None
-        if not anaphoric and not s.in_list:
+        if not anaphoric and s.in_list and st.list_focus is None and subject is not None and touched is not None:
+            st.focus, st.focus_index = subject, index  # "• X lève 22 M€": a bullet of its own
+        elif not anaphoric and not s.in_list:
             actors = [o for o in orgs if not set(o.kinds) & FINANCIAL_KINDS] or orgs
             if subject is not None:
                 st.focus = subject
+                st.focus_index = index if own_subject is subject else -2
             elif len({o.key for o in actors}) == 1:
                 st.focus = actors[0]  # the one organization a sentence is about
         if st.focus is None and orgs:

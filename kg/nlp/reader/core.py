@@ -67,6 +67,11 @@ class Grammar:
         except KeyError:
             raise AttributeError(name) from None
 
+    def first_person(self, text: str) -> bool:
+        """"We raised", "nous avons signé": the speaker's company is the subject."""
+        m = self.anaphoric_subject.match(text)
+        return bool(m) and bool(self.patterns["first_person"].search(m.group(0)))
+
     def anaphoric(self, text: str) -> bool:
         """"La société a annoncé" refers back; "La start-up Quantalis a levé" names its subject."""
         m = self.anaphoric_subject.match(text)
@@ -154,6 +159,7 @@ class _State:
     context_year: int | None
     gazetteer: Gazetteer
     focus: OrgMention | None = None
+    focus_index: int = -2  # the sentence whose verb has the focus as its subject
     rounds: list[_Event] = field(default_factory=list)
     deals: list[_Event] = field(default_factory=list)
     acquisitions: list[_Event] = field(default_factory=list)
