@@ -232,3 +232,15 @@ def test_a_bullet_that_names_its_company_is_what_the_next_sentence_refers_to(run
     [r] = ex.funding_rounds
     assert r.organization == k("Pellan Compute")
     assert (r.lead_investors, r.investors) == ([k("Brise Ventures")], [k("Brise Ventures"), k("Pelle Capital")])
+
+
+@pytest.mark.parametrize("text, investor", [
+    ("Ondine Labs, fondée en 2021 à Paris, a levé 95 millions d'euros auprès de Brume Rive Gauche.", "Brume Rive Gauche"),
+    ("Fondée en 2021 par deux ingénieurs, Ondine Labs a levé 95 millions d'euros auprès de Brume Rive Gauche.",
+     "Brume Rive Gauche"),
+    ("Founded in 2021 in Austin, Ondine Labs raised $95 million from Pelle Capital.", "Pelle Capital"),
+])
+def test_the_founding_year_does_not_date_the_round(run, text, investor):
+    [r] = run(text).funding_rounds
+    assert r.announced is None or not r.announced.iso.startswith("2021")
+    assert r.investors == [k(investor)]

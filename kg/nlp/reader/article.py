@@ -112,7 +112,9 @@ class ArticleReader(Rules):
         cues = _outside_names(find_cues(text, self.lang), s)
         orgs = [o for o in s.orgs if not _reporter(o)]
         money = find_money(text, self.lang)
-        dates = find_dates(text, st.ref, st.context_year, self.lang)
+        # "fondée en 2021": when the company began, never the date of the event the sentence tells
+        dates = [d for d in find_dates(text, st.ref, st.context_year, self.lang)
+                 if not self.g.founding_before.search(text[max(0, d.start - 40):d.start])]
         self._drop_hedged(cues)
         first_cue = min((c.start for k, cs in cues.items() for c in cs
                          if k in ("funding", "compute_deal", "acquisition", "lead_investor", "investor", "valuation")),
