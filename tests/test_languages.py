@@ -362,3 +362,29 @@ def test_one_event_told_in_french_and_in_english_is_one_node(tmp_path: Path):
     assert [(r["organization"], r["announced"], r["sources"]) for r in rounds] == [("Orvane Labs", "2026-03-10", "en|fr")]
     assert [(d["provider"], d["customer"], d["announced"], d["sources"]) for d in deals] == [
         ("Kestrel Cloud", "Orvane Labs", "2026-03-10", "en|fr")]
+
+
+@pytest.mark.parametrize("text, leads, investors", [
+    ("Orvane Labs raised $40 million in a Series B. Who else: Pelle Capital, Brise Ventures and Lux Capital, "
+     "among others.", [], ["Pelle Capital", "Brise Ventures", "Lux Capital"]),
+    ("Orvane Labs closed a CHF 42m Series A on Tuesday, led by Säntis Ventures with Léman Capital and Aare Growth "
+     "Fund.", ["Säntis Ventures"], ["Säntis Ventures", "Léman Capital", "Aare Growth Fund"]),
+    ("Orvane Labs raised $40 million. Other investors include Pelle Capital and Brise Ventures.", [],
+     ["Pelle Capital", "Brise Ventures"]),
+])
+def test_english_investor_lists(run, text, leads, investors):
+    [r] = run(text).funding_rounds
+    assert r.lead_investors == [k(x) for x in leads]
+    assert r.investors == [k(x) for x in investors]
+
+
+@pytest.mark.parametrize("text", [
+    "Meseta Cloud signed a lease. Meseta Cloud runs 86MW.\n\n• Parsec Labs raises $48M. The Cambridge, "
+    "Massachusetts, start-up said on Monday it had raised a $48M Series A led by Ironbridge Ventures.",
+    "Meseta Cloud signed a lease. Meseta Cloud runs 86MW.\n\nParsec Labs (Cambridge): $48M Series A\nThe "
+    "Cambridge chip start-up closed a $48M Series A on Monday, led by Ironbridge Ventures.",
+])
+def test_a_described_company_after_its_heading_is_the_heading_s(run, text):
+    # "The Cambridge, Massachusetts, start-up" refers to the company the heading or bullet named
+    rounds = run(text).funding_rounds
+    assert [(r.organization, r.lead_investors) for r in rounds] == [(k("Parsec Labs"), [k("Ironbridge Ventures")])]

@@ -244,3 +244,10 @@ def test_the_founding_year_does_not_date_the_round(run, text, investor):
     [r] = run(text).funding_rounds
     assert r.announced is None or not r.announced.iso.startswith("2021")
     assert r.investors == [k(investor)]
+
+
+def test_a_reported_pluperfect_is_the_news_not_an_earlier_round(run):
+    ex = run("Pellan Compute lève 20 millions d'euros. La société a annoncé lundi qu'elle avait levé 20 millions "
+             "d'euros auprès de Pelle Capital.")
+    [r] = ex.funding_rounds
+    assert (r.organization, r.investors, r.announced.iso) == (k("Pellan Compute"), [k("Pelle Capital")], "2025-06-09")

@@ -32,6 +32,7 @@ DEFAULT_MODEL = DEFAULT_MODELS["fr"]
 UNUSED_COMPONENTS = ("lemmatizer", "parser", "senter")
 
 _NAME = rf"[{UPPER}0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[{UPPER}0-9][\w&.'’-]*){{0,3}}"
+_FIGURE_DOT = re.compile(r"\d[\d.,]*[A-Za-z€$£¥]{1,4}\.")  # "48M.", "1.5bn.": a figure that ends a sentence
 _GENERATION = re.compile(r"(?![ -]?(?:19|20)\d\d\b)(?:[ -]?\d[\w-]*|[ ](?:Ultra|Pro|Max|Plus)\b)")  # not a year
 
 
@@ -70,6 +71,11 @@ def inner_dots(doc: Doc) -> Doc:
         if token.text == "." and not token.whitespace_ and starts[token.i + 1] == 1 \
                 and doc[token.i + 1].text[0].isalnum():
             starts[token.i + 1] = -1
+            changed = True
+        elif token.whitespace_ and _FIGURE_DOT.fullmatch(token.text) and doc[token.i + 1].text[:1].isupper() \
+                and starts[token.i + 1] != 1:
+            # "raises $48M. The start-up...": the tokenizer keeps the dot on the figure, the sentence ends there
+            starts[token.i + 1] = 1
             changed = True
     if changed:
         doc.from_array([SENT_START], starts.view("uint64"))
@@ -128,6 +134,7 @@ class MentionFinder:
             rf"(?<![\w&.])(?P<name>(?!(?:19|20)\d\d\b)(?:[{UPPER}0-9][\w&'’-]*[ \u00a0]+){{1,3}}(?:{lexicon.name_endings()['org_suffixes']}))(?![\w])"
         )
         self.judge = CandidateJudge(self.gazetteer, lang)
+        self._suffix_alone = re.compile(rf"(?:{lexicon.name_endings()['org_suffixes']})")
         split = cues["grammar"]["list_split"]
         # the text between two listed organizations that holds only more names: ", X, " or ", X et "
         self._list_gap = re.compile(rf"(?:{split})(?:{_NAME}(?:{split}))+")
@@ -295,6 +302,8 @@ class MentionFinder:
         row = self.gazetteer.org(name)
         if row is not None:
             return self.gazetteer.mention(start, start + len(name), name, row)
+        if self._suffix_alone.fullmatch(name):
+            return None  # "Infrastructure", "Energy": the ending of a name, not a name
         if self.gazetteer.rejects(name) or is_figure(name, self.lang) or re.search(r"[$€£¥]", name) \
                 or name in self._currency_codes:
             return None

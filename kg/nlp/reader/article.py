@@ -116,6 +116,13 @@ class ArticleReader(Rules):
         dates = [d for d in find_dates(text, st.ref, st.context_year, self.lang)
                  if not self.g.founding_before.search(text[max(0, d.start - 40):d.start])]
         self._drop_hedged(cues)
+        # "said on Monday it had raised": the news, reported; not an earlier event
+        kept = [c for c in cues.get("previous_event", [])
+                if not self.g.reported_before.search(text[max(0, c.start - 50):c.start])]
+        if kept:
+            cues["previous_event"] = kept
+        else:
+            cues.pop("previous_event", None)
         first_cue = min((c.start for k, cs in cues.items() for c in cs
                          if k in ("funding", "compute_deal", "acquisition", "lead_investor", "investor", "valuation")),
                         default=len(text))
@@ -166,13 +173,17 @@ class ArticleReader(Rules):
             st.list_focus = subject
         elif not s.in_list:
             st.list_context = st.list_focus = None
-        if not anaphoric and s.in_list and st.list_focus is None and subject is not None and touched is not None:
-            st.focus, st.focus_index = subject, index  # "• X lève 22 M€": a bullet of its own
+        # "X (Ville) : 42 M€ en série A", "• X lève 22 M€": a sentence that opens with its company
+        opens_with_subject = subject is not None and bool(orgs) and subject is orgs[0] \
+            and subject.start - s.start <= 2
+        if not anaphoric and s.in_list and st.list_focus is None and subject is not None \
+                and (touched is not None or opens_with_subject):
+            st.focus, st.focus_index = subject, index  # a bullet of its own
         elif not anaphoric and not s.in_list:
             actors = [o for o in orgs if not set(o.kinds) & FINANCIAL_KINDS] or orgs
             if subject is not None:
                 st.focus = subject
-                st.focus_index = index if own_subject is subject else -2
+                st.focus_index = index if own_subject is subject or opens_with_subject and touched is not None else -2
             elif len({o.key for o in actors}) == 1:
                 st.focus = actors[0]  # the one organization a sentence is about
         if st.focus is None and orgs:

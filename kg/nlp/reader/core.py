@@ -47,7 +47,6 @@ def _reporter(org: OrgMention) -> bool:
     return bool(org.kinds) and org.kinds[0] in NON_PARTY_KINDS
 
 
-_NAME_FOLLOWS = re.compile(r"\s+(?:[a-zà-ÿ-]+\s+){0,2}[A-Z]")
 
 
 class Grammar:
@@ -78,7 +77,7 @@ class Grammar:
         if not m:
             return False
         # a pronoun refers back whatever follows ("it raised S$38 million"); a noun may take a name after it
-        return bool(self.subject_pronoun.search(m.group(0))) or not _NAME_FOLLOWS.match(text[m.end():])
+        return bool(self.subject_pronoun.search(m.group(0))) or not self.patterns["name_follows"].match(text[m.end():])
 
 
 @lru_cache(maxsize=None)
