@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import BadInputError
-from kg.evaluate import _max_weight_matching, fold, load_gold, score
+from kg.evaluate import UNKNOWN_LANGUAGE, Languages, _max_weight_matching, fold, load_gold, score
 
 GOLD_PATH = Path(__file__).resolve().parents[1] / "gold" / "seeds.yaml"
 
@@ -700,8 +700,6 @@ def test_misses_and_false_positives_are_grouped_by_kind(gold):
 
 
 # ---------------------------------------------------------------- languages
-
-from kg.evaluate import UNKNOWN_LANGUAGE, Languages  # noqa: E402
 
 ROOT = GOLD_PATH.parents[1]
 TWO_LANGUAGES = """

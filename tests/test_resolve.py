@@ -1,11 +1,14 @@
-"""Corpus resolution keeps no fact that the shapes forbid on one fact (roles that must differ)."""
+"""Corpus resolution keeps no fact that the shapes forbid on one fact (roles that must differ), and makes
+one node of an event told in two languages and two currencies."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from kg.rdf.mapping import build_dataset, merged_graph
-from kg.records import (AcquisitionRecord, ArticleRecord, ComputeDealRecord, Evidence, Extraction,
+from kg.records import (AcquisitionRecord, ArticleRecord, ComputeDealRecord, DateValue, Evidence, Extraction,
                         FundingRoundRecord, Money, OrganizationRecord)
 from kg.resolve import resolve
 from kg.validate import validate
@@ -61,8 +64,6 @@ def test_the_resolved_corpus_conforms_to_the_shapes():
 
 # ---------------------------------------------------------------- one event told in two currencies
 
-import pytest  # noqa: E402
-
 # French and English articles about the same events, each language in its own currency (2025: a euro is
 # about 1.13 dollars, 2024: a pound about 1.28), and a pair whose figures differ by 40 % once in dollars.
 TWO_CURRENCIES = {
@@ -110,8 +111,6 @@ def test_one_event_told_in_two_languages_and_two_currencies_is_one_node(tmp_path
 
 
 def _round(article: str, amount: str, currency: str, announced: str | None, published: str) -> Extraction:
-    from kg.records import DateValue
-
     date = DateValue(announced) if announced else None
     return Extraction(ArticleRecord(article, article[0] * 64, published),
                       organizations=[_org("kestrune", "Kestrune", ["AILab"], article)],
