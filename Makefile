@@ -25,11 +25,13 @@ test: $(STAMP)
 	scripts/install_browser.sh
 	$(BIN)/python -m pytest -q
 
-## Extraction scores: the seeds, the French and the English development sets (each as one corpus).
+## Extraction scores: the seeds, the French and the English development sets (each as one corpus), then
+## both development sets as one corpus of two languages (one graph; kg eval adds a table per language).
 eval-dev: $(STAMP)
 	$(BIN)/kg build -o out/eval/seeds/graph.ttl && $(BIN)/kg eval --graph out/eval/seeds/graph.trig
 	$(BIN)/kg build tests/data/dev/fr -o out/eval/fr/graph.ttl && $(BIN)/kg eval --gold gold/dev/fr --graph out/eval/fr/graph.trig
 	$(BIN)/kg build tests/data/dev/en -o out/eval/en/graph.ttl && $(BIN)/kg eval --gold gold/dev/en --graph out/eval/en/graph.trig
+	$(BIN)/kg build tests/data/dev/fr tests/data/dev/en -o out/eval/mixed/graph.ttl && $(BIN)/kg eval --gold gold/dev --graph out/eval/mixed/graph.trig
 
 ## The Virtuoso tests: installs Virtuoso 7 from Debian packages if needed (needs root, or passwordless sudo),
 ## then pushes the seeds graph to a private instance and checks every bundled query against rdflib.

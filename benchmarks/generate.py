@@ -1,6 +1,6 @@
-"""A generator of distinct French news articles about AI funding rounds, compute deals, chips and acquisitions.
+"""A generator of distinct news articles, French or English, about AI funding rounds, compute deals, chips and acquisitions.
 
-    python -m benchmarks.generate N OUTDIR [--seed S]
+    python -m benchmarks.generate N OUTDIR [--seed S] [--language fr|en|mixed] [--facts FILE] [--check]
 
 writes N articles ``OUTDIR/<index>_<hash>.txt``, of the kind found in ``seeds/``
 (publication-date header, title and section headings, bullet lists, amounts in
@@ -10,6 +10,14 @@ module's own sentence templates and its own invented company names
 the field taken from ``kg/nlp/data/organizations.jsonl`` (and their aliases),
 so that entity resolution has work to do: the same company recurs across
 articles, under its full and short names, and some events are reported twice.
+
+``--language en`` writes English articles instead (``benchmarks/english.py``: the same kinds of
+event, English figures and dates, invented names only), ``--language mixed`` one or the other
+for each article (about half each; article ``i`` of a mixed corpus is article ``i`` of the
+French or of the English corpus of the same seed). For the English articles the generator
+knows the facts its templates state: ``--facts FILE`` writes them (JSON lines, one fact per
+line with its article id), and ``--check`` builds the corpus written and prints how many of them
+the build holds, per template.
 
 Deterministic: the same ``--seed`` gives the same bytes. Article ``i`` does not
 depend on N, so a corpus of 1,000 is the first 1,000 articles of one of 10,000.
@@ -25,6 +33,8 @@ import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks import english
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "kg" / "nlp" / "data"
 
@@ -518,30 +528,94 @@ def article(index: int, seed: int, names: Names) -> tuple[str, str]:
     return f"{index:06d}_{digest}.txt", text
 
 
-def generate(n: int, seed: int = 0):
-    """Yield (file name, text) for articles 0..n-1; texts are distinct."""
-    names = Names(seed)
+LANGUAGES = ("fr", "en", "mixed")
+
+
+def article_language(index: int, seed: int, language: str) -> str:
+    """The language of article ``index``: ``language``, or for "mixed" a draw of its own (half each)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+    if language != "mixed":
+        return language
+    return "en" if random.Random(f"language:{seed}:{index}").random() < 0.5 else "fr"
+
+
+def english_article(index: int, seed: int, names: english.Names) -> tuple[str, str, list[english.Intended]]:
+    """(file name, text, facts it states) of English article ``index``."""
+    rng = random.Random(f"article-en:{seed}:{index}")
+    pub = published(rng)
+    body, facts = english.article(rng, names, pub)
+    text = f" date {pub.isoformat()} " + body
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return f"{index:06d}_{digest}.txt", text, facts
+
+
+def english_names(seed: int) -> english.Names:
+    platforms = [r for r in _load_rows("platforms.jsonl") if not r.get("ambiguous")]
+    return english.Names(seed, PREFIXES, ENDINGS, platforms)
+
+
+def generate_with_facts(n: int, seed: int = 0, language: str = "fr"):
+    """Yield (file name, text, intended facts) for articles 0..n-1; texts are distinct.
+
+    The facts are those the English templates state (``english.Intended``); none for a French article.
+    """
+    names: Names | None = None
+    names_en: english.Names | None = None
     seen: set[str] = set()
     for i in range(n):
-        name, text = article(i, seed, names)
+        if article_language(i, seed, language) == "en":
+            names_en = names_en or english_names(seed)
+            name, text, facts = english_article(i, seed, names_en)
+            update = f"\n\n(Updated, ref. {i}.)\n"
+        else:
+            names = names or Names(seed)
+            (name, text), facts = article(i, seed, names), []
+            update = f"\n\nArticle mis à jour (réf. {i}).\n"
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if digest in seen:  # two identical draws: practically never, and made distinct all the same
-            text = text.rstrip("\n") + f"\n\nArticle mis à jour (réf. {i}).\n"
+            text = text.rstrip("\n") + update
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
             name = f"{i:06d}_{digest[:16]}.txt"
         seen.add(digest)
+        yield name, text, facts
+
+
+def generate(n: int, seed: int = 0, language: str = "fr"):
+    """Yield (file name, text) for articles 0..n-1; texts are distinct."""
+    for name, text, _ in generate_with_facts(n, seed, language):
         yield name, text
 
 
-def write_corpus(n: int, outdir: str | Path, seed: int = 0) -> list[Path]:
+def write_corpus(n: int, outdir: str | Path, seed: int = 0, language: str = "fr",
+                 facts: dict[str, list[english.Intended]] | None = None) -> list[Path]:
+    """Write the articles; ``facts``, when given, receives article id -> the facts it states (English ones)."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, text in generate(n, seed):
+    for name, text, stated in generate_with_facts(n, seed, language):
         path = outdir / name
         path.write_text(text, encoding="utf-8")
         paths.append(path)
+        if facts is not None and stated:
+            facts[path.stem] = stated
     return paths
+
+
+def check_report(facts: dict[str, list[english.Intended]], corpus) -> str:
+    """Lines saying, per template, how many intended facts a resolved corpus holds, then the missed ones."""
+    result = english.check(facts, corpus)
+    per: dict[str, list[int]] = {}
+    for outcome, pairs in (("found", result["found"]), ("missed", result["missed"])):
+        for _, fact in pairs:
+            per.setdefault(fact.template, [0, 0])[outcome == "missed"] += 1
+    total = len(result["found"]) + len(result["missed"])
+    lines = [f"intended facts found: {len(result['found'])} of {total}"]
+    lines += [f"  {template:<32} {found:>4} found {missed:>4} missed" for template, (found, missed) in sorted(per.items())]
+    slots = result["slots"]
+    lines.append(f"  investors and durations of the facts found: {slots['right']} right, {slots['wrong']} not")
+    lines += [f"  missed in {article_id}: {fact}" for article_id, fact in result["missed"]]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -549,11 +623,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("n", type=int, help="number of articles")
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--language", choices=LANGUAGES, default="fr",
+                        help="French, English, or one or the other per article (default fr)")
+    parser.add_argument("--facts", type=Path, default=None,
+                        help="write the facts the English articles state here (JSON lines)")
+    parser.add_argument("--check", action="store_true",
+                        help="build the articles written and print how many of the English facts the build holds")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("N must be at least 1")
-    paths = write_corpus(args.n, args.outdir, args.seed)
+    facts: dict[str, list[english.Intended]] = {}
+    paths = write_corpus(args.n, args.outdir, args.seed, args.language, facts)
     print(f"wrote {len(paths)} articles to {args.outdir}", file=sys.stderr)
+    if args.facts is not None:
+        lines = [json.dumps({"article": aid, **fact.to_dict()}, ensure_ascii=False)
+                 for aid, stated in sorted(facts.items()) for fact in stated]
+        args.facts.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    if args.check:
+        from kg.build import build
+
+        print(check_report(facts, build(paths).corpus))
     return 0
 
 

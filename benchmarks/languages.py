@@ -9,7 +9,12 @@ fresh processes, one after the other in the same run, model load included:
 - baseline: ``spacy.load(<model>)`` with every component, then ``nlp.pipe`` over the texts;
 - ``kg build <folder> --no-cache`` (the parser and lemmatizer are not loaded there).
 
-Usage: ``python -m benchmarks.languages [--copies 20] [--languages fr,en]``. Prints one table.
+With ``--generated N`` the corpus of each language is instead N articles written by the generator in
+that language (``benchmarks.generate --language fr|en``, seed ``--seed``): more articles of one kind,
+against the variety of the project's own.
+
+Usage: ``python -m benchmarks.languages [--copies 20] [--languages fr,en] [--generated N [--seed S]]``.
+Prints one table.
 """
 
 from __future__ import annotations
@@ -52,9 +57,18 @@ def corpus(lang: str, copies: int, folder: Path) -> Path:
     return out
 
 
-def measure(lang: str, copies: int) -> dict:
+def generated_corpus(lang: str, n: int, seed: int, folder: Path) -> Path:
+    from benchmarks.generate import write_corpus
+
+    out = folder / lang
+    write_corpus(n, out, seed, lang)
+    return out
+
+
+def measure(lang: str, copies: int, generated: int = 0, seed: int = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="kg-bench-lang-") as tmp:
-        folder = corpus(lang, copies, Path(tmp))
+        folder = (generated_corpus(lang, generated, seed, Path(tmp)) if generated
+                  else corpus(lang, copies, Path(tmp)))
         base = subprocess.run([sys.executable, "-c", _BASELINE, str(folder), lang], check=True,
                               capture_output=True, text=True, cwd=ROOT)
         baseline = json.loads(base.stdout.strip().splitlines()[-1])
@@ -71,10 +85,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=20, help="copies of each article (default 20)")
     parser.add_argument("--languages", default="fr,en")
+    parser.add_argument("--generated", type=int, default=0, metavar="N",
+                        help="time N generated articles of each language instead of the copied project articles")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated articles (with --generated)")
     args = parser.parse_args(argv)
+    if args.generated < 0:
+        parser.error("--generated takes a number of articles")
     print(f"{'language':<9}{'articles':>9}{'tokens':>10}{'nlp.pipe s':>12}{'kg build s':>12}{'x nlp.pipe':>12}")
     for lang in args.languages.split(","):
-        r = measure(lang, args.copies)
+        r = measure(lang, args.copies, args.generated, args.seed)
         print(f"{lang:<9}{r['articles']:>9}{r['tokens']:>10}{r['s']:>12.1f}{r['build_s']:>12.1f}{r['ratio']:>12.2f}")
     return 0
 

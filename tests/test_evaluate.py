@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import BadInputError
-from kg.evaluate import _max_weight_matching, fold, load_gold, score
+from kg.evaluate import UNKNOWN_LANGUAGE, Languages, _max_weight_matching, fold, load_gold, score
 
 GOLD_PATH = Path(__file__).resolve().parents[1] / "gold" / "seeds.yaml"
 
@@ -697,3 +697,155 @@ def test_misses_and_false_positives_are_grouped_by_kind(gold):
     assert kinds["funding_rounds missed"] == 1
     assert kinds["slots missed funding_rounds.investors"] == 3
     assert "by kind:" in score(gold, rows).format(details=True)
+
+
+# ---------------------------------------------------------------- languages
+
+ROOT = GOLD_PATH.parents[1]
+TWO_LANGUAGES = """
+organizations: {Kestrune Labs: [Kestrune]}
+articles:
+  - id: a1
+    organizations: {required: [Kestrune Labs, Pallwick Capital]}
+    funding_rounds:
+      - {organization: Kestrune Labs, amount: 30000000, currency: EUR, investors: [Pallwick Capital]}
+  - id: b1
+    organizations: {required: [Kestrune Labs, Pallwick Capital, Orvane Cloud]}
+    funding_rounds:
+      - {organization: Kestrune Labs, amount: 30000000, currency: EUR, investors: [Pallwick Capital]}
+    compute_deals:
+      - {provider: Orvane Cloud, customer: Kestrune Labs, capacity_mw: 40}
+  - id: c1
+    organizations: {required: [Tessaly Robotics]}
+"""
+
+
+def test_each_outcome_is_counted_in_one_language_and_the_languages_add_up(tmp_path):
+    path = tmp_path / "gold.yaml"
+    path.write_text(TWO_LANGUAGES, encoding="utf-8")
+    gold = load_gold(path)
+    rows = {
+        "organizations": [{"organization": "urn:o:k", "name": "Kestrune"},
+                          {"organization": "urn:o:p", "name": "Pallwick Capital"},
+                          {"organization": "urn:o:x", "name": "Quillmark Partners"}],
+        "funding_rounds": [{"round": "urn:r:1", "organization": "Kestrune Labs", "amount": "30000000",
+                            "currency": "EUR", "investors": "Pallwick Capital"},
+                           {"round": "urn:r:2", "organization": "Kestrune Labs", "amount": "9000000",
+                            "currency": "EUR"}],
+    }
+    # c1 is not in the graph; the round told by a1 (French) and b1 (English) is one fact, a1's
+    languages = Languages({"a1": "fr", "b1": "en"},
+                          {"urn:o:k": ["a1", "b1"], "urn:o:p": ["a1"], "urn:o:x": ["b1"], "urn:r:1": ["b1", "a1"],
+                           "urn:r:2": ["b1"]})
+    report = score(gold, rows, languages=languages)
+    parts = {p.language: p for p in report.by_language}
+    assert list(parts) == ["en", "fr", UNKNOWN_LANGUAGE]
+    assert (parts["fr"].articles, parts["en"].articles) == (1, 1)
+    fr, en, unknown = (parts[k].report for k in ("fr", "en", UNKNOWN_LANGUAGE))
+    # organizations: Kestrune and Pallwick required first by a1 (fr); Orvane only by b1 (en, missed);
+    # Quillmark read from b1 only (en, false positive); Tessaly required by c1 (no language, missed)
+    assert counts(fr, "organizations") == (2, 0, 0)
+    assert counts(en, "organizations") == (0, 1, 1)
+    assert counts(unknown, "organizations") == (0, 0, 1)
+    assert counts(fr, "funding_rounds") == (1, 0, 0) and counts(fr, "slots") == (1, 0, 0)
+    assert counts(en, "funding_rounds") == (0, 1, 0)  # the 9M row, read from b1
+    assert counts(en, "compute_deals") == (0, 0, 1) and counts(en, "slots") == (0, 0, 2)  # direction, capacity
+    for table in report.tables:
+        assert tuple(map(sum, zip(*(counts(p.report, table) for p in report.by_language)))) == counts(report, table)
+    assert {d.language for d in report.details} == {"en", UNKNOWN_LANGUAGE}
+    text = report.format(details=True)
+    assert "language fr (1 article): overall 1.000" in text and "by kind, language en:" in text
+    assert "[organizations] false positive | predicted: organization=urn:o:x" in text and "| language en" in text
+    assert text.splitlines()[-1] == f"overall={report.overall:.3f}"
+    data = report.to_dict()
+    assert data["languages"]["fr"]["tables"]["organizations"]["tp"] == 2 and data["languages"]["en"]["articles"] == 1
+    # one language only: no table per language in the text, the split still in JSON
+    alone = score(gold, rows, languages=Languages({"a1": "fr", "b1": "fr", "c1": "fr"}, languages.facts))
+    assert "language fr" not in alone.format() and list(alone.to_dict()["languages"]) == ["fr"]
+    assert "languages" not in score(gold, rows).to_dict()
+
+
+def test_the_same_event_told_by_two_articles_with_other_details_is_one_gold_fact(tmp_path):
+    path = tmp_path / "gold.yaml"
+    path.write_text("""
+articles:
+  - id: a1
+    funding_rounds:
+      - {organization: Brisane AI, amount: 120000000, currency: USD, announced: 2025-03, investors: [Lomrel Capital]}
+      - {organization: Brisane AI, amount: 40000000, currency: USD, announced: 2024-02}
+    compute_deals:
+      - {provider: Vedra Cloud, customer: Brisane AI, capacity_mw: 50}
+  - id: b1
+    funding_rounds:
+      - {organization: Brisane AI, amount: 121000000, currency: USD, announced: 2025-03-04,
+         investors: [Lomrel Capital, Ostrin Ventures], lead_investors: [Ostrin Ventures]}
+      - {organization: Brisane AI, amount: 40000000, currency: USD, announced: 2025-09}
+    compute_deals:
+      - {provider: Vedra Cloud, customer: Brisane AI, capacity_mw: 50, duration_years: 4}
+      - {provider: Brisane AI, customer: Vedra Cloud, capacity_mw: 50}
+""", encoding="utf-8")
+    gold = load_gold(path)
+    big, *small = sorted(gold.funding_rounds, key=lambda r: -r.amount)
+    assert {n.label for n in big.investors} == {"Lomrel Capital", "Ostrin Ventures"}
+    assert big.announced == "2025-03-04" and big.origins == {"a1", "b1"} and big.origin == "a1"
+    assert len(small) == 2  # the same amount a year and a half apart: two rounds
+    # the deal told twice is one, with the duration the second article gives; the reversed one is not it
+    deals = {(next(iter(d.providers)).label, d.duration_years, len(d.origins)) for d in gold.compute_deals}
+    assert deals == {("Vedra Cloud", 4, 2), ("Brisane AI", None, 1)}
+
+
+def test_a_folder_of_gold_folders_is_one_corpus(tmp_path):
+    for lang in ("en", "fr"):
+        (tmp_path / lang).mkdir()
+        (tmp_path / lang / "gold.yaml").write_text("articles:" + GOOD_ARTICLE.replace("a1", lang), encoding="utf-8")
+    gold = load_gold(tmp_path)
+    assert len(gold.funding_rounds) == 1 and gold.funding_rounds[0].origins == {"en", "fr"}
+
+
+def _copy_with_gold(sources: list[Path], gold_paths: list[Path], folder: Path, data: dict) -> None:
+    """Copy articles into ``folder`` and add their gold entries (and the alias tables they use) to ``data``."""
+    ids = {p.stem for p in sources}
+    for source in sources:
+        (folder / source.name).write_bytes(source.read_bytes())
+    for gold_path in gold_paths:
+        loaded = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
+        for canonical, others in (loaded.get("organizations") or {}).items():
+            data["organizations"].setdefault(canonical, []).extend(o for o in others or []
+                                                                   if o not in data["organizations"][canonical])
+        data["articles"] += [a for a in loaded["articles"] if a["id"] in ids]
+
+
+@pytest.mark.model
+def test_a_mixed_corpus_is_scored_per_language_and_the_languages_add_up(tmp_path):
+    from click.testing import CliRunner
+
+    from kg.cli import main
+
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    data: dict = {"organizations": {}, "articles": []}
+    _copy_with_gold(sorted((ROOT / "seeds").glob("*.txt"))[:2], [GOLD_PATH], articles, data)
+    _copy_with_gold(sorted((ROOT / "tests/data/dev/en").glob("*.txt"))[:3],
+                    sorted((ROOT / "gold/dev/en").glob("*.yaml")), articles, data)
+    assert len(data["articles"]) == 5
+    gold = tmp_path / "gold.yaml"
+    gold.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    runner = CliRunner()
+    built = runner.invoke(main, ["build", str(articles), "-o", str(tmp_path / "out" / "graph.ttl"), "--no-cache"],
+                          catch_exceptions=False)
+    assert built.exit_code == 0, built.output
+    graph = str(tmp_path / "out" / "graph.trig")
+    scored = runner.invoke(main, ["eval", "--gold", str(gold), "--graph", graph, "--json"], catch_exceptions=False)
+    assert scored.exit_code == 0, scored.output
+    report = json.loads(scored.output)
+    assert {lang: part["articles"] for lang, part in report["languages"].items()} == {"en": 3, "fr": 2}
+    for table, whole in report["tables"].items():
+        for key in ("tp", "fp", "fn"):
+            assert sum(part["tables"][table][key] for part in report["languages"].values()) == whole[key], (table, key)
+    assert all(part["tables"]["organizations"]["tp"] > 0 for part in report["languages"].values())
+    text = runner.invoke(main, ["eval", "--gold", str(gold), "--graph", graph, "--details"], catch_exceptions=False)
+    lines = text.output.splitlines()
+    assert sum(line.startswith("funding_rounds ") for line in lines) == 3  # the whole corpus, then each language
+    assert any(line.startswith("language en (3 articles): overall ") for line in lines)
+    assert any(line.startswith("language fr (2 articles): overall ") for line in lines)
+    assert lines[-1] == f"overall={report['overall']:.3f}"
