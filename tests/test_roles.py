@@ -251,3 +251,17 @@ def test_a_reported_pluperfect_is_the_news_not_an_earlier_round(run):
              "d'euros auprès de Pelle Capital.")
     [r] = ex.funding_rounds
     assert (r.organization, r.investors, r.announced.iso) == (k("Pellan Compute"), [k("Pelle Capital")], "2025-06-09")
+
+
+@pytest.mark.parametrize("text, platforms", [
+    ("Kestrel Cloud louera 12 MW à Orvane Labs pour 61 millions d'euros sur trois ans. Orvane Labs y installera des "
+     "baies GB200 NVL72 de Nvidia dès l'été.", ["GB200 NVL72"]),
+    ("Kestrel Cloud will lease 12 MW to Orvane Labs for $61 million over three years. Orvane Labs will deploy H200 "
+     "GPUs there from the summer.", ["H200"]),
+    # the next sentence describes the provider, not the deal: no chips for it
+    ("Kestrel Cloud louera 12 MW à Orvane Labs pour 61 millions d'euros sur trois ans. Installée à Lyon, Kestrel "
+     "Cloud s'est fait un nom avec ses GPU H100.", []),
+])
+def test_the_chips_named_right_after_a_deal_are_its_own(run, text, platforms):
+    [d] = run(text).compute_deals
+    assert d.platforms == platforms

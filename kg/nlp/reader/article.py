@@ -156,6 +156,16 @@ class ArticleReader(Rules):
             touched = self.deals.read(st, index, s, cues, orgs, event_money, dates, subject) or touched
         if touched is None and s.in_list and st.list_context is not None:
             touched = self.deals.attach_to(st, st.list_context, index, s, event_money, dates, cues)
+        if touched is None and s.platforms and self._recent(st.current, "deal", index, window=2) \
+                and self.g.platform_use.search(text, 0, s.platforms[0].start - s.start) \
+                and not (cues.get("funding") or cues.get("acquisition") or cues.get("previous_event")):
+            # "Meseta y installera des baies GB200": the chips of the deal just told, in a sentence that
+            # names no one but its parties and the chips' makers
+            record = st.current.record
+            others = [o for o in orgs if o.key not in record.parties and not self._names_a_chip(s, o)
+                      and "ChipMaker" not in o.kinds]
+            if not others:
+                self.deals.platforms_of(st, s, record)
         if touched is None and cues.get("announcement") and st.current is not None \
                 and self._recent(st.current, st.current.kind, index, window=1):
             # "L'annonce a été faite le mercredi 4 février": the date of the event just described

@@ -156,6 +156,13 @@ class Deals(Rules):
             if p.name not in record.platforms:
                 record.platforms.append(p.name)
 
+    def platforms_of(self, st: _State, s: Sentence, record: ComputeDealRecord) -> None:
+        """The chips a sentence after the deal names (its evidence kept when it adds one)."""
+        before = list(record.platforms)
+        self._platforms(s, record)
+        if record.platforms != before:
+            record.evidence.append(self._evidence(st, s, "deal-platforms", _C["deal_context"]))
+
     def _find_deal(self, st: _State, parties: list[OrgMention], date) -> _Event | None:
         keys = {p.key for p in parties}
         for e in reversed(st.deals):
