@@ -265,3 +265,11 @@ def test_a_reported_pluperfect_is_the_news_not_an_earlier_round(run):
 def test_the_chips_named_right_after_a_deal_are_its_own(run, text, platforms):
     [d] = run(text).compute_deals
     assert d.platforms == platforms
+
+
+def test_a_valuation_after_a_recalled_round_is_that_round_s(run):
+    ex = run("Pellan Compute lève 200 millions d'euros. En mars 2024, la société avait levé 50 millions d'euros "
+             "auprès de Pelle Capital. Ce tour la valorisait 400 millions d'euros.")
+    by_amount = {r.amount.amount: r for r in ex.funding_rounds}
+    assert by_amount[50_000_000].valuation.amount == 400_000_000
+    assert by_amount[200_000_000].valuation is None

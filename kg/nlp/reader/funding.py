@@ -263,6 +263,9 @@ class Funding(Rules):
 
     def valuation_only(self, st, index, s, cues, valuations, orgs) -> _Event | None:
         target = st.earlier if cues.get("refers_to_earlier") and st.earlier else None
+        if target is None and self._recent(st.current, "round", index, window=1) and (
+                not orgs or st.current.record.organization in {o.key for o in orgs}):
+            target = st.current  # "Ce tour le valorisait N": the round the sentence before told, recalled or not
         if target is None:
             keys = {o.key for o in orgs}
             target = next((e for e in reversed(st.rounds) if not e.earlier and (not keys or e.record.organization in keys)), None)
