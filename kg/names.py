@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Endings that do not change which organization a name denotes ("Acme System(s)", "Acme Inc.").
 _LEGAL = re.compile(
@@ -11,6 +12,8 @@ _LEGAL = re.compile(
 )
 
 
+# Names recur: an article names its organizations again and again, and every rule folds them anew.
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Unicode-fold, case-fold, read '&' as 'and', drop punctuation, collapse spaces."""
     text = unicodedata.normalize("NFKD", text)
@@ -20,6 +23,7 @@ def fold(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def loose_key(name: str) -> str:
     """Folded name without legal endings: the key under which two spellings are the same organization."""
     key = _LEGAL.sub("", fold(name))

@@ -78,7 +78,7 @@ def test_limits_are_stated_in_the_readme():
     articles = readme.split("### Articles", 1)[1].split("\n## ", 1)[0]
     assert f"{MAX_CHARS:,}" in articles and f"{MAX_SENTENCES:,}" in articles
     assert f"{MAX_TOKEN_CHARS} characters without a space" in articles and f"{MAX_TOKENS:,} words and signs" in articles
-    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000 and MAX_TOKEN_CHARS == 200 and MAX_TOKENS == 300_000
+    assert MAX_CHARS == 1_000_000 and MAX_SENTENCES == 20_000 and MAX_TOKEN_CHARS == 200 and MAX_TOKENS == 250_000
 
 
 def test_an_article_of_signs_is_refused_past_max_tokens_with_the_offset():
@@ -87,9 +87,13 @@ def test_an_article_of_signs_is_refused_past_max_tokens_with_the_offset():
         parse_article("a", "$ " * MAX_TOKENS + "Fin.", "signes.txt")
     assert str(refused.value) == (f"signes.txt: too many words and signs: more than {MAX_TOKENS} (the limit) by "
                                   f"offset {2 * MAX_TOKENS}, in {2 * MAX_TOKENS + 4} characters")
-    # Plain text of MAX_CHARS characters stays well within the limit.
-    plain = ("Mistral AI a levé 600 millions d'euros auprès de Nvidia, a annoncé la start-up le 11 juin. " * 11_000)
+    # News of MAX_CHARS characters stays within the limit, even at its densest.
+    from benchmarks.adversarial import dense_french
+
+    plain = ("Quorvel Labs a levé 45 millions d'euros auprès de Talvor Capital, a annoncé la start-up le 3 mars. "
+             * 11_000)
     assert len(parse_article("a", plain[:MAX_CHARS]).text) == MAX_CHARS
+    assert len(parse_article("a", dense_french(MAX_CHARS)).text) == MAX_CHARS
 
 
 # ---------------------------------------------------------------------------- runs without a space
@@ -142,7 +146,7 @@ def _refused(text: str) -> None:
 
 
 def test_an_article_of_exactly_max_chars_is_read():
-    text = ("Phrase. " * (MAX_CHARS // 8 + 1))[:MAX_CHARS - 1] + "x"
+    text = ("Une longue phrase. " * (MAX_CHARS // 19 + 1))[:MAX_CHARS - 1] + "x"
     assert len(parse_article("a", text).text) == MAX_CHARS
     with pytest.raises(BadInputError, match=f"too long: {MAX_CHARS + 1} characters, limit {MAX_CHARS}"):
         parse_article("a", text + "y", "big.txt")
@@ -419,4 +423,70 @@ def test_a_build_of_adversarial_text_is_linear(tmp_path, extractor, unit):
         return lambda: build([path], extractor=extractor, strict=True)
 
     small, large = best_times(lambda: job(3_000), lambda: job(12_000), repeats=2)
+    assert large < 5 * max(small, 0.05), f"{small:.2f} s, then {large:.2f} s for four times the input"
+
+
+# ---------------------------------------------------------------------------- long articles, in pieces
+
+
+@pytest.fixture(scope="module")
+def blank_nlp():
+    nlp = spacy.blank("fr")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("aikg_line_breaks")
+    return nlp
+
+
+def test_pieces_cover_the_article_and_end_at_line_breaks_or_sentences(blank_nlp):
+    def pieces(text: str, size: int) -> tuple[list[tuple[int, int]], object]:
+        doc = blank_nlp(text)
+        found = pipeline._pieces(doc, size)
+        assert found[0][0] == 0 and found[-1][1] == len(doc)
+        assert all(a < b <= a + size for a, b in found) and all(b == c for (_, b), (c, _) in zip(found, found[1:]))
+        return found, doc
+
+    found, doc = pieces("Une ligne de texte ici\n" * 200, 50)  # 6 tokens a line
+    assert len(found) > 20 and all("\n" in doc[b - 1].text for _, b in found[:-1])
+    found, doc = pieces("Une phrase ici. " * 300, 50)  # no line break: cut before a sentence
+    assert all(doc[b].is_sent_start for _, b in found[:-1])
+    found, doc = pieces("mot " * 1_000, 64)  # one sentence: cut where the piece is full
+    assert [b - a for a, b in found] == [64] * 15 + [40]
+
+
+@pytest.mark.model
+def test_a_long_article_is_read_in_pieces_as_in_one_doc(extractor, monkeypatch):
+    """The statistical components read a long article in pieces (kg.nlp.pipeline.parse); the tokens and
+    sentences are those of one Doc, and the tags and entities differ at most next to the cuts."""
+    from benchmarks.adversarial import dense_french
+
+    nlp = extractor.nlp
+    text = dense_french(40_000)
+    whole = nlp(text)
+    doc = pipeline.parse_long(nlp, text, piece_tokens=1_000)
+    assert doc.text == text and [t.text for t in doc] == [t.text for t in whole]
+    assert [s.start for s in doc.sents] == [s.start for s in whole.sents]
+    same = sum(a.pos_ == b.pos_ and a.morph == b.morph and a.ent_iob_ == b.ent_iob_ and a.ent_type_ == b.ent_type_
+               for a, b in zip(doc, whole))
+    assert same >= 0.995 * len(doc) and len(doc.ents) >= 0.99 * len(whole.ents)
+    # parse keeps the order of the texts and sends only the long one through the pieces
+    in_pieces = []
+    original = pipeline.parse_long
+    monkeypatch.setattr(pipeline, "parse_long", lambda nlp, t: in_pieces.append(len(t)) or original(nlp, t))
+    long_text = dense_french(pipeline.LONG_CHARS + 1)
+    docs = list(pipeline.parse(nlp, ["Un texte court.", long_text, "Un autre."], batch_size=2))
+    assert [d.text for d in docs] == ["Un texte court.", long_text, "Un autre."] and in_pieces == [len(long_text)]
+
+
+@pytest.mark.model
+def test_a_build_of_dense_french_news_is_linear(tmp_path, extractor):
+    """Ordinary news at its densest (a name, an amount or a date in every clause, benchmarks/adversarial.py):
+    four times the text is about four times the build, the larger one read in pieces."""
+    from benchmarks.adversarial import dense_french
+
+    def job(n: int):
+        path = tmp_path / f"d{n}.txt"
+        path.write_text(" date 2026-02-05 \n" + dense_french(n), encoding="utf-8")
+        return lambda: build([path], extractor=extractor, strict=True)
+
+    small, large = best_times(lambda: job(15_000), lambda: job(60_000), repeats=2)
     assert large < 5 * max(small, 0.05), f"{small:.2f} s, then {large:.2f} s for four times the input"

@@ -81,6 +81,7 @@ class Extractor:
 
     def _run(self, articles: list[Article]) -> Iterator[Extraction]:
         from kg.nlp.language import detect
+        from kg.nlp.pipeline import parse
 
         by_language: dict[str, list[int]] = {}
         outcomes: list[Extraction | BadInputError | None] = [None] * len(articles)
@@ -94,12 +95,13 @@ class Extractor:
             else:
                 told = f"it reads as {found.language!r}" if found.language else "its language could not be told"
                 outcomes[i] = BadInputError(f"not a French or English article: {told}", path=article.path)
+        # A long article goes through the statistical components in pieces (``kg.nlp.pipeline.parse``).
         # spaCy's memory zone frees the strings and lexemes first seen in the batch once it is read
         # (records hold plain str): without it a worker grows with every new word of a large corpus.
         for lang, indexes in by_language.items():
             kit = self.readers(lang)
             with kit.nlp.memory_zone():
-                docs = kit.nlp.pipe((articles[i].text for i in indexes), batch_size=self.batch_size)
+                docs = parse(kit.nlp, (articles[i].text for i in indexes), batch_size=self.batch_size)
                 for i, doc in zip(indexes, docs):
                     try:
                         extraction = kit.reader.read(articles[i], kit.finder.sentences(doc))

@@ -9,13 +9,15 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
+import numpy
 import spacy
-from spacy.attrs import SENT_START
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE, LEMMA, MORPH, NORM, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from kg.corpus import MAX_CHARS
 from kg.names import fold
 from kg.errors import EnvironmentProblem
 from kg.nlp import lexicon
@@ -100,6 +102,9 @@ def load_nlp(model: str = DEFAULT_MODEL, lang: str = "fr") -> Language:
     nlp.add_pipe("sentencizer", first=True)
     nlp.add_pipe("aikg_inner_dots", after="sentencizer")
     nlp.add_pipe("aikg_line_breaks", after="aikg_inner_dots")
+    # spaCy refuses texts over ``max_length`` characters; the corpus limit is the one that applies
+    # (kg.corpus.MAX_CHARS), and a long article is read in pieces (``parse``).
+    nlp.max_length = max(nlp.max_length, MAX_CHARS)
     return nlp
 
 
@@ -518,5 +523,86 @@ class _Taken:
         return 1 in self.inside[start:end]
 
 
+#: An article longer than this (characters) goes through the statistical components of the pipeline
+#: (vectors, tagger, entities) in pieces of at most ``PIECE_TOKENS`` tokens, a few at a time
+#: (``parse_long``): on one long ``Doc`` they cost more per token as it grows (measured on dense news:
+#: 5.6 times the time for 4 times the text at 1,000,000 characters), on pieces what the paragraphs would
+#: cost apart. Every article of the development sets is far below it: their ``Doc``\ s are what
+#: ``nlp.pipe`` gives.
+LONG_CHARS = 50_000
+#: Most tokens in one piece of a long article; a piece ends after a line break, else before a sentence,
+#: else (a sentence longer than half a piece) where it is full.
+PIECE_TOKENS = 2_000
+#: Most tokens the statistical components read at once (pieces per batch: this over ``PIECE_TOKENS``).
+BATCH_TOKENS = 8_000
+#: The components that split sentences: they run on the whole text, so the sentences of a long
+#: article are those of one ``Doc``; the others run on its pieces.
+SENTENCE_COMPONENTS = ("sentencizer", "aikg_inner_dots", "aikg_line_breaks")
+#: What the statistical components write on tokens, copied from the pieces back to the article's ``Doc``.
+_PIECE_ATTRS = (POS, TAG, MORPH, LEMMA, ENT_IOB, ENT_TYPE, ENT_KB_ID)
+
+
 def parse(nlp: Language, texts: Iterable[str], batch_size: int = 16) -> Iterator[Doc]:
-    yield from nlp.pipe(texts, batch_size=batch_size)
+    """The ``Doc`` of each text, in order: ``nlp.pipe`` in batches, and ``parse_long`` for a text over ``LONG_CHARS``."""
+    batch: list[str] = []
+    for text in texts:
+        if len(text) <= LONG_CHARS:
+            batch.append(text)
+            if len(batch) < batch_size:
+                continue
+        if batch:
+            yield from nlp.pipe(batch, batch_size=batch_size)
+            batch = []
+        if len(text) > LONG_CHARS:
+            yield parse_long(nlp, text)
+    if batch:
+        yield from nlp.pipe(batch, batch_size=batch_size)
+
+
+def parse_long(nlp: Language, text: str, piece_tokens: int | None = None) -> Doc:
+    """One ``Doc`` of ``text``, as ``nlp(text)`` gives, at a cost linear in its length.
+
+    The text is tokenized and split into sentences whole; the other components read pieces of
+    at most ``piece_tokens`` tokens cut at line breaks (else sentence starts), and what they write on
+    tokens (tags, morphology, entities) is copied back. Only the tokens next to a cut can differ from
+    one ``Doc`` (their context stops at the cut; an entity does not run over it).
+    """
+    size = piece_tokens or PIECE_TOKENS
+    doc = nlp.make_doc(text)
+    for name, component in nlp.pipeline:
+        if name in SENTENCE_COMPONENTS:
+            doc = component(doc)
+    if len(doc) <= size:
+        for name, component in nlp.pipeline:
+            if name not in SENTENCE_COMPONENTS:
+                doc = component(doc)
+        return doc
+    # Pieces made from the words, spaces, norms (the tokenizer's exceptions set some) and sentence
+    # starts read once: ``Span.as_doc`` would read the whole document again for each piece.
+    words, spaces = [t.text for t in doc], [bool(t.whitespace_) for t in doc]
+    tokenized = doc.to_array([NORM, SENT_START])
+    pieces = []
+    for start, end in _pieces(doc, size):
+        piece = Doc(nlp.vocab, words=words[start:end], spaces=spaces[start:end])
+        piece.from_array([NORM, SENT_START], tokenized[start:end])
+        pieces.append(piece)
+    pieces = list(nlp.pipe(pieces, batch_size=max(1, BATCH_TOKENS // size)))
+    attrs = list(_PIECE_ATTRS)
+    doc.from_array(attrs, numpy.concatenate([piece.to_array(attrs) for piece in pieces]))
+    return doc
+
+
+def _pieces(doc: Doc, size: int) -> list[tuple[int, int]]:
+    """Token ranges of at most ``size`` tokens covering ``doc``: each ends after a line break when one
+    lies in its second half, else before a sentence start there, else at ``size`` tokens."""
+    starts = doc.to_array(SENT_START).view("int64")
+    out, begin, total = [], 0, len(doc)
+    while total - begin > size:
+        limit, half = begin + size, begin + size // 2
+        cut = next((i for i in range(limit, half, -1) if "\n" in doc[i - 1].text), None)
+        if cut is None:
+            cut = next((i for i in range(limit, half, -1) if starts[i] == 1), limit)
+        out.append((begin, cut))
+        begin = cut
+    out.append((begin, total))
+    return out
