@@ -30,7 +30,7 @@ MAX_TOKEN_CHARS = 200
 #: French news), but text made of signs ("$ $ $", "( ( (") gives a token per character or two, so
 #: the number of characters alone does not bound it. News has 186,000 to 208,000 per 1,000,000
 #: characters (the project's articles): this limit lets the longest article of news through, and
-#: keeps any article within about 1.2 times its cost.
+#: keeps any article within about 1.15 times its cost (benchmarks/adversarial.py, README).
 MAX_TOKENS = 250_000
 
 _LONG_RUN = re.compile(r"\S{%d,}" % (MAX_TOKEN_CHARS + 1))
