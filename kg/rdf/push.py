@@ -334,6 +334,10 @@ def _send_graphs(store: _Target, report: PushReport, by_iri: dict[str | None, _P
     hold (``held``: the graphs it holds; None: not such a server), many graphs a request."""
     batch: list[_Payload] = []
 
+    def put(payload: _Payload) -> None:
+        report.requests += 1
+        _put(store, report, payload.iri, payload.ntriples, payload.label, send)
+
     def loaded(payload: _Payload) -> None:
         report.loaded.append(PushedGraph(payload.iri, payload.triples))
         log.debug("loaded %s (%d triples) into %s", payload.label, payload.triples, report.store_url)
@@ -348,7 +352,7 @@ def _send_graphs(store: _Target, report: PushReport, by_iri: dict[str | None, _P
         else:  # the store refused a dataset POST after all: one graph at a time from now on
             held = None
             for payload in batch:
-                _put(store, report, payload.iri, payload.ntriples, payload.label, send)
+                put(payload)
                 loaded(payload)
         batch.clear()
 
@@ -365,7 +369,7 @@ def _send_graphs(store: _Target, report: PushReport, by_iri: dict[str | None, _P
             continue
         flush()
         size = 0
-        _put(store, report, payload.iri, payload.ntriples, payload.label, send)
+        put(payload)
         loaded(payload)
     flush()
 
@@ -478,7 +482,6 @@ def _put(store: _Target, report: PushReport, name: str | None, ntriples: bytes, 
     if report.protocol == "graph-store":
         status, answer = _send(store, graph_store_url(store.url, name), "PUT", ntriples,
                                "application/n-triples", **send)
-        report.requests += 1
         if 200 <= status < 300:
             return True
         if probe and status in (404, 405):
