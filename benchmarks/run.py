@@ -322,6 +322,7 @@ def child_push(p: dict) -> dict:
 
     import pyoxigraph as ox
 
+    from kg.errors import StoreError
     from kg.query import run_endpoint_query
     from kg.rdf.oxigraph_server import OxigraphServer
     from kg.rdf.push import push
@@ -337,11 +338,15 @@ def child_push(p: dict) -> dict:
                 again = push(p["nq"], server.url, timeout=600)
                 again_s = time.perf_counter() - start
                 start = time.perf_counter()
-                rows = run_endpoint_query(server.query_url, "funding_rounds", timeout=600).rows
+                try:  # kg query --endpoint names every pushed graph as a default graph: slow with thousands
+                    rows = run_endpoint_query(server.query_url, "funding_rounds", timeout=p.get("query_timeout", 60)).rows
+                except StoreError:
+                    rows = None
                 query_s = time.perf_counter() - start
             res[where] = {"triples": report.triples, "graphs": report.total, "requests": report.requests,
                           "push_s": push_s, "prepare_s": report.prepare_seconds, "send_s": report.seconds,
-                          "again_s": again_s, "again_sent": again.total, "query_s": query_s, "rows": len(rows)}
+                          "again_s": again_s, "again_sent": again.total, "query_s": query_s,
+                          "rows": None if rows is None else len(rows)}
         start = time.perf_counter()
         local = ox.Store(str(Path(scratch) / "local"))
         local.load(path=p["nq"], format=ox.RdfFormat.N_QUADS)
@@ -712,7 +717,8 @@ def report(results: dict, args) -> str:
                            f"{w['graphs']:,} graphs, {w['requests']:,} requests: {w['push_s']:.1f} s (reading and "
                            f"hashing {w['prepare_s']:.1f} s, sending {w['send_s']:.1f} s); again, unchanged, "
                            f"{w['again_s']:.1f} s ({w['again_sent']} sent); funding_rounds at the endpoint "
-                           f"{w['query_s']:.2f} s ({w['rows']:,} rows)")
+                           + (f"{w['query_s']:.2f} s ({w['rows']:,} rows)" if w["rows"] is not None else
+                              f"> {w['query_s']:.0f} s (stopped: the query names every pushed graph as a default graph)"))
             out.append(f"  for scale: pyoxigraph loading the same file into an on-disk store in one process, no HTTP: "
                        f"{push['local_disk_load_s']:.1f} s")
     return "\n".join(out)
