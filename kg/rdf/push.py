@@ -142,15 +142,18 @@ def graph_payloads(source, graph: str | None = None) -> list[_Payload]:
     """
     if graph is not None and not _IRI.fullmatch(graph):
         raise BadInputError(f"not a graph IRI: {graph!r}")
-    parts = list(_graph_parts(source))
     if graph is not None:
-        parts = [(graph, b"".join(data for _, data in parts))]
+        payloads = [_payload(graph, b"".join(data for _, data in _graph_parts(source)))]
     else:
-        for name, _ in parts:
+        payloads = []
+        for name, data in _graph_parts(source):  # each graph's text is dropped once it is hashed
             if name == str(iri.MANIFEST_GRAPH):
                 raise BadInputError(f"graph <{name}> is the push manifest's own name; rename it")
-        parts = sorted((p for p in parts if p[0] is not None), key=lambda p: p[0]) + [p for p in parts if p[0] is None]
-    payloads = [p for p in itertools.starmap(_payload, parts) if p is not None]
+            payloads.append(_payload(name, data))
+        payloads = [p for p in payloads if p is not None]
+        payloads = sorted((p for p in payloads if p.iri is not None), key=lambda p: p.iri) + \
+            [p for p in payloads if p.iri is None]
+    payloads = [p for p in payloads if p is not None]
     if not payloads:
         raise BadInputError("nothing to push: the dataset has no triples")
     return payloads
@@ -207,11 +210,13 @@ def _file_parts(path: Path) -> Iterator[tuple[str | None, bytes]]:
         reason = " ".join(str(exc).split())[:200]
         at = f" at line {exc.lineno}" if getattr(exc, "lineno", None) else ""
         raise BadInputError(f"not valid {_TITLES[fmt]}{at}: {reason}", path=path) from None
+    del data, quads
     if not chunks:
         raise BadInputError("contains no triples", path=path)
-    for name, parts in chunks.items():
-        if isinstance(name, ox.BlankNode):
-            raise BadInputError(f"graph name _:{name.value} is not an IRI; the store needs one", path=path)
+    for name in [n for n in chunks if isinstance(n, ox.BlankNode)][:1]:
+        raise BadInputError(f"graph name _:{name.value} is not an IRI; the store needs one", path=path)
+    while chunks:
+        name, parts = chunks.popitem()
         yield (None if isinstance(name, ox.DefaultGraph) else name.value), b"".join(parts)
 
 
