@@ -24,3 +24,18 @@ def read_text(path: str | os.PathLike[str], what: str = "file") -> str:
     except UnicodeDecodeError as exc:
         raise BadInputError(f"not UTF-8 (undecodable byte 0x{data[exc.start]:02x} at offset {exc.start})",
                             path=path) from None
+
+
+def read_bytes(path: str | os.PathLike[str], what: str = "file") -> bytes:
+    """The bytes of ``path`` without a UTF-8 byte-order mark, for a parser that checks UTF-8 itself
+    (``read_text``'s messages for a missing or unreadable file)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise BadInputError(f"no such {what}", path=path) from None
+    except IsADirectoryError:
+        raise BadInputError(f"is a directory, expected a {what}", path=path) from None
+    except OSError as exc:
+        raise BadInputError(f"cannot read: {exc.strerror or exc}", path=path) from None
+    return data[3:] if data.startswith(b"\xef\xbb\xbf") else data

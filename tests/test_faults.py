@@ -351,3 +351,42 @@ def test_store_killed_mid_push_holds_old_or_new_graphs_and_a_new_push_completes(
         held = store_contents(restarted.url)
         del held[str(MANIFEST_GRAPH)]
         assert held == new_triples
+
+
+@pytest.mark.store
+def test_store_killed_mid_push_of_new_graphs_many_a_request_holds_each_graph_whole_or_not_at_all(tmp_path):
+    """A first push to an Oxigraph server sends the graphs it does not hold many a request (one transaction
+    each): killed while a request is in flight, the store holds each graph whole or not at all."""
+    location = tmp_path / "store"
+    new_triples = triples(versioned("v1"))
+    server = OxigraphServer(location).start()
+    reached = threading.Event()
+    handler = _CountLoaded(50, reached.set)  # after five requests of ten graphs
+    killer = threading.Thread(target=lambda: reached.wait(30) and os.kill(server._process.pid, signal.SIGKILL))
+    logger = logging.getLogger("kg.rdf.push")
+    level = logger.level
+    try:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+        killer.start()
+        with pytest.raises(PushError) as failed:
+            push(versioned("v1"), server.url, retries=1, backoff=0.01, timeout=10, batch_triples=40)
+    finally:
+        reached.set()
+        killer.join()
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        server.stop()
+    loaded = [g.iri for g in failed.value.report.loaded]
+    assert len(loaded) >= 50 and len(loaded) % 10 == 0 and loaded == sorted(new_triples)[:len(loaded)]
+
+    with OxigraphServer(location) as restarted:
+        held = store_contents(restarted.url)
+        held.pop(str(MANIFEST_GRAPH), None)
+        assert set(loaded) <= set(held)
+        assert all(held[g] == new_triples[g] for g in held), "a graph is held in part"
+        again = push(versioned("v1"), restarted.url)
+        assert again.complete
+        held = store_contents(restarted.url)
+        del held[str(MANIFEST_GRAPH)]
+        assert held == new_triples

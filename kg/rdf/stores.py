@@ -172,13 +172,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def _exchange(request: urllib.request.Request, timeout: float) -> tuple[int, bytes]:
-    """One HTTP exchange; an HTTP error status is returned, not raised."""
+def _exchange(request: urllib.request.Request, timeout: float,
+              headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """One HTTP exchange; an HTTP error status is returned, not raised. ``headers`` gets the answer's headers."""
     try:
         with _OPENER.open(request, timeout=timeout) as response:
+            if headers is not None:
+                headers.update((k.lower(), v) for k, v in response.headers.items())
             return response.status, response.read()
     except urllib.error.HTTPError as exc:
         with exc:
+            if headers is not None and exc.headers is not None:
+                headers.update((k.lower(), v) for k, v in exc.headers.items())
             return exc.code, exc.read()
 
 
@@ -209,8 +214,12 @@ def _snippet(target: _Target, body: bytes) -> str:
 
 
 def _send(target: _Target, url: str, method: str, body: bytes | None, content_type: str | None, *,
-          timeout: float, retries: int, backoff: float, accept: str | None = None) -> tuple[int, bytes]:
-    """Send with retries on network errors and 5xx; return the final (status, body) of a < 500 answer."""
+          timeout: float, retries: int, backoff: float, accept: str | None = None,
+          headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """Send with retries on network errors and 5xx; return the final (status, body) of a < 500 answer.
+
+    ``headers`` (a dict) gets the headers of that answer, names in lower case.
+    """
     extra = {"Content-Type": content_type, "Accept": accept}
     attempt = 0
     while True:
@@ -218,7 +227,7 @@ def _send(target: _Target, url: str, method: str, body: bytes | None, content_ty
         request = urllib.request.Request(url, data=body, method=method,
                                          headers=target.headers(**{k: v for k, v in extra.items() if v}))
         try:
-            status, answer = _exchange(request, timeout)
+            status, answer = _exchange(request, timeout, headers)
         except (OSError, http.client.HTTPException) as exc:  # URLError, timeouts and resets are OSErrors
             problem, retryable = _network_problem(exc, timeout)
             failure = f"cannot reach store at {target.url}: {problem}"
