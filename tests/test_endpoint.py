@@ -31,9 +31,12 @@ def _rows(result) -> set[tuple]:
 @pytest.fixture
 def served(built: Path):
     port = free_port()
+    # Ctrl-C is what stops kg serve: the child gets the default SIGINT even if the test runner ignores it
+    # (a run in the background of a shell without job control does).
     process = subprocess.Popen(
         [sys.executable, "-m", "kg.cli", "serve", "--graph", str(built.with_suffix(".trig")), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         line = process.stdout.readline()
         assert "SPARQL endpoint" in line, process.stderr.read()
