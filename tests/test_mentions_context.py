@@ -160,3 +160,38 @@ def test_currencies_in_their_written_forms(text, value, code):
 def test_ni_never_begins_a_name(names):
     found = names(" date 2025-06-12 Titre\n\nLa société Vantor Labs ne rachètera ni Mistral AI ni Pellan AI.")
     assert "Ni Mistral AI" not in found and "Mistral AI" in found
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Une levée à Lyon\n\nCorvinne lève 30 millions d'euros auprès de Brisach Capital.", "Corvinne"),
+    ("A raise in Leeds\n\nTanvello raised $30 million from Brisach Capital.", "Tanvello"),
+    ("Deal of the week\n\nIn December Obsidra signed a four-year, $380 million agreement with Arbeth Cloud.", "Obsidra"),
+])
+def test_the_subject_of_a_verb_of_the_trade_is_an_organization(names, text, name):
+    found = names(text)
+    assert name in found
+    assert not any(n != name and name in n for n in found)  # no month or heading word glued to it
+
+
+def test_a_name_never_runs_over_the_end_of_a_sentence_after_a_figure(names):
+    found = names("Arbeth Cloud will supply Obsidra AI with 30MW. Consortium buys Meseta Datacenters.")
+    assert "Meseta Datacenters" in found
+    assert not any("30MW" in n or n == "Consortium" for n in found)
+
+
+@pytest.mark.parametrize("text, name, kind", [
+    ("Tanneo AI a signé un contrat avec l'hébergeur Orvalis pour 12 MW.", "Orvalis", "CloudProvider"),
+    ("Le fonds américain Brisach entre au capital de Tanneo AI.", "Brisach", "InvestmentFirm"),
+    ("Tanneo AI signed a lease with data centre operator Orvalis for 12MW.", "Orvalis", "CloudProvider"),
+    ("Tanneo AI drew down a loan from the lender Brisach.", "Brisach", "FinancialInstitution"),
+])
+def test_the_noun_before_a_name_gives_its_kind(extractor, text, name, kind):
+    [extraction] = list(extractor.extract([parse_article("t", " date 2025-06-10 Titre\n\n" + text)]))
+    kinds = {o.name: o.kinds for o in extraction.organizations}
+    assert kinds.get(name) == [kind], kinds
+
+
+def test_a_telecoms_operator_is_no_cloud_provider(extractor):
+    [extraction] = list(extractor.extract([parse_article(
+        "t", " date 2025-06-10 Title\n\nTanneo AI signed a capacity contract with Dutch telecoms operator Veldana.")]))
+    assert all("CloudProvider" not in o.kinds for o in extraction.organizations if o.name == "Veldana")

@@ -273,3 +273,33 @@ def test_a_valuation_after_a_recalled_round_is_that_round_s(run):
     by_amount = {r.amount.amount: r for r in ex.funding_rounds}
     assert by_amount[50_000_000].valuation.amount == 400_000_000
     assert by_amount[200_000_000].valuation is None
+
+
+def test_a_person_in_a_list_of_investors_does_not_end_it(run):
+    r = the_round(run("Ondine Labs a levé 95 millions d'euros en série A auprès de Xavier Niel et de Rivoli Growth."))
+    assert r.investors == [k("Rivoli Growth")]
+
+
+@pytest.mark.parametrize("first", [
+    "Orsane Systems investit 2 milliards de dollars dans Kelvio AI.",
+    "Orsane Systems met 2 milliards de dollars dans Kelvio AI.",
+])
+def test_who_raises_after_an_investment_is_the_funded_not_the_investor(run, first):
+    ex = run(first + " En mai 2024, elle avait levé 300 millions de dollars lors d'une série B menée par Pelle Capital.")
+    assert {(r.organization, int(r.amount.amount)) for r in ex.funding_rounds} == {
+        (k("Kelvio AI"), 2_000_000_000), (k("Kelvio AI"), 300_000_000)}
+    new = next(r for r in ex.funding_rounds if r.amount.amount == 2_000_000_000)
+    assert new.investors == [k("Orsane Systems")]
+
+
+@pytest.mark.parametrize("text, provider, customer", [
+    # the subject gives what comes after "à"
+    ("Les deux sociétés ont signé un bail de dix ans : Kalmen Datacenters réserve 4 MW à Orvo Cloud.",
+     "Kalmen Datacenters", "Orvo Cloud"),
+    # a lease signed with an operator named by its noun: the operator provides
+    ("Tanneo lève 30 millions d'euros auprès de Brisach Capital. En mars, la société a signé avec l'opérateur "
+     "Orvalis un bail de dix ans portant sur 12 MW à Lyon.", "Orvalis", "Tanneo"),
+])
+def test_who_provides_in_a_lease(run, text, provider, customer):
+    [deal] = run(text).compute_deals
+    assert (deal.providers, deal.customers) == ([k(provider)], [k(customer)])

@@ -23,7 +23,7 @@ class OrgMention:
     end: int
     text: str
     name: str  # canonical name when known, else the text
-    source: str  # gazetteer | suffix | noun | list | ner-ORG | ner-MISC | ner-PER
+    source: str  # gazetteer | suffix | noun | verb | list | ner-ORG | ner-MISC | ner-PER
     rule: str
     kinds: tuple[str, ...] = ()
     wikidata: str | None = None

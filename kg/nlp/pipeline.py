@@ -5,6 +5,7 @@ Nothing here knows about events; ``kg.nlp.reader`` reads the sentences.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator
@@ -165,6 +166,12 @@ class MentionFinder:
         self._introduced_pattern = re.compile(
             rf"(?<![\w])(?:{contexts['name_introducers']})[ \u00a0]+(?P<name>{_NAME})" if contexts.get("name_introducers")
             else r"(?!x)x")
+        # "l'hébergeur X", "the fund X": the noun right before a name (adjectives between) says what it is
+        self._noun_kinds = [(re.compile(rf"(?<![\w-])(?:{row['pattern']})(?:[ \u00a0]+[a-zà-ÿ'’-]+){{0,3}}?[ \u00a0]+$", re.I),
+                             row["kind"]) for row in contexts.get("noun_kinds", [])]
+        # "Tanneo lève 30 millions": the name right before a verb of the trade is its subject
+        self._verb_pattern = re.compile(
+            rf"(?<![\w&.'’-])(?P<name>{_NAME})[ \u00a0]+(?:{contexts['subject_verbs']})(?![\w])")
         # "le Groupe X", "la Caisse X de Y": a capitalised head, then capitalised words,
         # lower-case connectors allowed between them
         word = rf"[{UPPER}][\w&'’-]*"
@@ -182,7 +189,9 @@ class MentionFinder:
         others = self._pattern_orgs(doc, taken, full) + self._ner_orgs(doc, taken, full)
         others += self._short_forms(doc, full, gazetteer + others, taken)
         others += self._list_members(doc, full, sorted(gazetteer + others, key=lambda m: m.start), taken)
-        mentions = sorted(gazetteer + others, key=lambda m: m.start)
+        # last, so that a short form of a name already found ("Acme" for "Acme AI") stays one
+        others += self._pattern_orgs(doc, taken, full, ((self._verb_pattern, "verb"),))
+        mentions = sorted((self._noun_kind(full, m) for m in gazetteer + others), key=lambda m: m.start)
         mention_starts = [m.start for m in mentions]
         refused = self.refused(doc, full, mentions)
         refused_starts = [r[0] for r in refused]
@@ -279,16 +288,22 @@ class MentionFinder:
         return found
 
     def _candidate(self, doc: Doc, full: str, start: int, text: str, source: str, rule: str) -> OrgMention | None:
-        text = re.split(r"\n|(?<=[a-z0-9])\.\s", text)[0]  # a name never runs over a line or a sentence end
+        # a name never runs over a line or a sentence end ("... 30MW. Acme")
+        text = re.split(r"\n|(?<=[a-z0-9])\.\s|(?<=\d[A-Za-z]{2})\.\s", text)[0]
         start, text = self.judge.strip_date_words(start, text)
         tokens = text.split()
         # a capitalised article inside a sentence begins the name ("avec La Acme")
         keep_article = bool(tokens) and tokens[0] in self.judge.data["name_articles"] and len(tokens) > 1 \
             and start > 0 and not re.search(r"(?:^|[.!?:\n–—|»]\s*)$", full[max(0, start - 3):start])
         function_words = self._function_words
+        led_by_word = False
         while tokens and not keep_article and (tokens[0].lower().strip("'’") in function_words
                                                or not tokens[0][0].isalnum()):
             start += len(tokens[0]) + 1
+            tokens = tokens[1:]
+            led_by_word = True
+        if led_by_word and len(tokens) > 1 and tokens[0].lower() in self.judge.data["date_words"]:
+            start += len(tokens[0]) + 1  # "In December Acme signed": after a preposition, a month is a date
             tokens = tokens[1:]
         while tokens and (tokens[-1] in function_words or not tokens[-1][-1].isalnum() and len(tokens[-1]) == 1
                           or tokens[-1][0].islower() and len(tokens) > 1 and not re.match(r"[ld]['’][A-ZÀ-Þ]", tokens[-1])):
@@ -307,6 +322,8 @@ class MentionFinder:
         row = self.gazetteer.org(name)
         if row is not None:
             return self.gazetteer.mention(start, start + len(name), name, row)
+        if name.lower() in self.judge.data["date_words"]:
+            return None  # "In November signed": a month or a day alone is no name
         if self._suffix_alone.fullmatch(name):
             return None  # "Infrastructure", "Energy": the ending of a name, not a name
         if self.gazetteer.rejects(name) or is_figure(name, self.lang) or re.search(r"[$€£¥]", name) \
@@ -350,6 +367,14 @@ class MentionFinder:
         if any(self._is_common(w) or not w[1:].islower() and not w.isupper() for w in words):
             return None
         return start - len(m.group(1))
+
+    def _noun_kind(self, full: str, mention: OrgMention) -> OrgMention:
+        """A name no list or ending gives a kind takes the kind of the organization noun before it."""
+        if mention.kinds:
+            return mention
+        before = full[max(0, mention.start - 60):mention.start]
+        kind = next((k for regex, k in self._noun_kinds if regex.search(before)), None)
+        return dataclasses.replace(mention, kinds=(kind,)) if kind else mention
 
     def _short_forms(self, doc: Doc, full: str, found: list[OrgMention], taken: _Taken) -> list[OrgMention]:
         """"Acme" after "Acme Compute": the first word of a name found in the article names it again.
@@ -427,9 +452,10 @@ class MentionFinder:
                 or bool(self._org_noun_word.fullmatch(word)) or bool(self._demonym_word.match(word + " "))
                 or self.gazetteer.org(word) is not None)
 
-    def _pattern_orgs(self, doc: Doc, taken: _Taken, full: str) -> list[OrgMention]:
+    def _pattern_orgs(self, doc: Doc, taken: _Taken, full: str,
+                      patterns: tuple[tuple[re.Pattern[str], str], ...] | None = None) -> list[OrgMention]:
         found = []
-        patterns = ((self._head_pattern, "suffix"), (self._suffix_pattern, "suffix"), (self._demonym_pattern, "noun"),
+        patterns = patterns or ((self._head_pattern, "suffix"), (self._suffix_pattern, "suffix"), (self._demonym_pattern, "noun"),
                     (self._noun_pattern, "noun"), (self._introduced_pattern, "noun"))
         for regex, source in patterns:
             for m in regex.finditer(full):
@@ -447,6 +473,7 @@ class MentionFinder:
                         continue
                 rule = "org-head-pattern" if regex is self._head_pattern else \
                     "org-introduced-pattern" if regex is self._introduced_pattern else \
+                    "org-subject-verb-pattern" if regex is self._verb_pattern else \
                     "org-demonym-pattern" if regex is self._demonym_pattern else f"org-{source}-pattern"
                 mention = self._candidate(doc, full, start, m.group("name"), source, rule)
                 if mention:

@@ -21,6 +21,7 @@ and helpers of ``core``; the organizations and platforms are collected at the en
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from kg.corpus import Article
@@ -58,10 +59,23 @@ class ArticleReader(Rules):
         state = _State(article, ref, context_year, self.gazetteer)
         if ref is None:
             state.ref = self._anchor_date(article.text, context_year, self.lang)
+        self._share_kinds(sentences)
         state.topic, state.salience = self._topic(sentences)
         for index, sentence in enumerate(sentences):
             self._read_sentence(state, index, sentence)
         return self._collect(state, sentences)
+
+    @staticmethod
+    def _share_kinds(sentences: list[Sentence]) -> None:
+        """"le fonds X" once: every mention of X in the article is of that kind, the first kind found winning."""
+        kinds: dict[str, tuple[str, ...]] = {}
+        for s in sentences:
+            for o in s.orgs:
+                if o.kinds:
+                    kinds.setdefault(o.key, o.kinds)
+        for s in sentences:
+            if any(not o.kinds and o.key in kinds for o in s.orgs):
+                s.orgs = [o if o.kinds or o.key not in kinds else dataclasses.replace(o, kinds=kinds[o.key]) for o in s.orgs]
 
     @staticmethod
     def _topic(sentences: list[Sentence]) -> tuple[OrgMention | None, dict[str, int]]:
@@ -99,6 +113,19 @@ class ArticleReader(Rules):
         return st.topic if st.salience.get(st.topic.key, 0) > st.salience.get(st.focus.key, 0) else st.focus
 
     @staticmethod
+    def _raiser(st: _State, cues: dict[str, list[Cue]], subject: OrgMention | None) -> OrgMention | None:
+        """"X investit N dans Y. Elle avait levé...": who raises is the funded, never an investor of the round just told."""
+        raising = any(c.id != "fund-invest" for c in cues.get("funding", [])) and not any(
+            c.id == "fund-invest" for c in cues.get("funding", []))
+        if subject is None or not raising or not st.rounds:
+            return subject
+        latest = st.current if st.current is not None and st.current.kind == "round" else st.rounds[-1]
+        record = latest.record
+        if subject.key in record.investors and record.organization != subject.key and record.organization in st.role_orgs:
+            return st.role_orgs[record.organization]
+        return subject
+
+    @staticmethod
     def _anchor_date(text: str, context_year: int | None, lang: str) -> dt.date | None:
         """Without a publication date, the first full date of the text anchors relative expressions."""
         for mention in find_dates(text, None, context_year, lang):
@@ -132,7 +159,7 @@ class ArticleReader(Rules):
         if anaphoric and self.g.first_person(text) and st.topic is not None:
             subject = st.topic
         elif anaphoric:
-            subject = self._antecedent(st, index)
+            subject = self._raiser(st, cues, self._antecedent(st, index))
         else:
             subject = own_subject
             before = [o for o in orgs if o.start - s.start < first_cue]

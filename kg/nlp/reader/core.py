@@ -245,9 +245,17 @@ class Rules:
                     break
                 name = m.group("name").rstrip(".,")
                 at = s.start + cursor
-                if self.gazetteer.rejects(name) or is_figure(name, self.lang) or any(
-                        a < at + len(name) and at < b for a, b in s.not_orgs):
+                person = self.gazetteer.is_person(name) or any(a < at + len(name) and at < b for a, b in s.not_orgs)
+                if not person and (self.gazetteer.rejects(name) or is_figure(name, self.lang)):
                     break
+                if person:
+                    # "auprès de Xavier Niel et de X": a person in the list; the list goes on after them
+                    cursor += len(name)
+                    sep = split.match(text[cursor:])
+                    if not sep or not sep.group(0).strip():
+                        break
+                    cursor = skip_to_name(cursor + sep.end())
+                    continue
                 row = self.gazetteer.org(name)
                 nxt = (self.gazetteer.mention(s.start + cursor, s.start + cursor + len(name), name, row) if row else
                        self.gazetteer.unlisted(s.start + cursor, name, "list", "org-role-list"))

@@ -234,9 +234,11 @@ class Deals(Rules):
             return
         a, b = record.parties
         ka, kb = kinds(a), kinds(b)
-        if not ka or not kb or ka[0] in FINANCIAL_KINDS or kb[0] in FINANCIAL_KINDS:
+        if not ka and not kb or ka and ka[0] in FINANCIAL_KINDS or kb and kb[0] in FINANCIAL_KINDS:
             return
         sa, sb = supplier_score(a), supplier_score(b)
+        if (not ka or not kb) and max(sa, sb) < 2:
+            return  # a kind unknown: only a company whose business is compute supplies the other
         if sa != sb and max(sa, sb) > 0 and min(sa, sb) < 2:
             provider, customer = (a, b) if sa > sb else (b, a)
             record.providers.append(provider)
