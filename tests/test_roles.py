@@ -303,3 +303,48 @@ def test_who_raises_after_an_investment_is_the_funded_not_the_investor(run, firs
 def test_who_provides_in_a_lease(run, text, provider, customer):
     [deal] = run(text).compute_deals
     assert (deal.providers, deal.customers) == ([k(provider)], [k(customer)])
+
+
+@pytest.mark.parametrize("text, funded, lead, amount, announced", [
+    ("Varanda Compute has raised $95 million in a Series C. Tapsi Capital led Varanda's $30 million Series B in 2023.",
+     "Varanda Compute", "Tapsi Capital", 30_000_000, "2023"),
+    ("Varanda Compute lève 95 millions d'euros. Tapsi Capital avait mené la série A de Varanda Compute en 2023, "
+     "un tour de 30 millions d'euros.", "Varanda Compute", "Tapsi Capital", 30_000_000, "2023"),
+])
+def test_a_round_named_by_its_owner_after_the_verb_of_its_lead(run, text, funded, lead, amount, announced):
+    recalled = next(r for r in run(text).funding_rounds if r.amount.amount == amount)
+    assert recalled.organization == k(funded)
+    assert recalled.lead_investors == [k(lead)]
+    assert recalled.announced.iso == announced
+
+
+@pytest.mark.parametrize("text, investors", [
+    # "backed by" is no investment verb whose subject invests: the subject raised
+    ("Morlaw raised £200m in a round led by Firth Capital and backed by pension fund Lothian Mutual.",
+     {"Firth Capital", "Lothian Mutual"}),
+    ("Vantor Labs a bouclé une série C de 115 millions de dollars menée par Sparkel Capital, avec notamment Armel et Ciscal.",
+     {"Sparkel Capital", "Armel", "Ciscal"}),
+    ("Vantor Labs a levé 14 millions d'euros lors d'une série A menée par Brabant Tech Capital, avec la participation "
+     "du Fonds Meuse-Escaut.", {"Brabant Tech Capital", "Fonds Meuse-Escaut"}),
+])
+def test_co_investors_after_a_lead(run, text, investors):
+    r = the_round(run(text))
+    assert set(r.investors) == {k(n) for n in investors}
+
+
+def test_a_lower_case_word_after_as_well_as_is_no_investor_cue(run):
+    r = the_round(run("Vantor Labs raised $40 million led by Quillon Capital. It will hire engineers as well as "
+                      "open an office in Oslo, where Pelle Capital has its seat."))
+    assert r.investors == [k("Quillon Capital")]
+
+
+@pytest.mark.parametrize("text, first", [
+    ("Varanda Compute has raised $95 million in a Series C. Tapsi Capital led the round.",
+     "Varanda Compute has raised $95 million in a Series C."),
+    ("Varanda Compute a levé 95 millions d'euros en série C. Tapsi Capital a mené le tour.",
+     "Varanda Compute a levé 95 millions d'euros en série C."),
+])
+def test_a_round_s_letter_ends_its_sentence(run, text, first):
+    r = the_round(run(text))
+    assert r.evidence[0].sentence_text == first
+    assert r.lead_investors == [k("Tapsi Capital")]

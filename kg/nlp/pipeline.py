@@ -36,6 +36,8 @@ UNUSED_COMPONENTS = ("lemmatizer", "parser", "senter")
 
 _NAME = rf"[{UPPER}0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[{UPPER}0-9][\w&.'’-]*){{0,3}}"
 _FIGURE_DOT = re.compile(r"\d[\d.,]*[A-Za-z€$£¥]{1,4}\.")  # "48M.", "1.5bn.": a figure that ends a sentence
+_SERIES_DOT = re.compile(r"[A-H]\d?\.")
+_SERIES_WORDS = frozenset({"series", "série", "serie", "séries"})
 _GENERATION = re.compile(r"(?![ -]?(?:19|20)\d\d\b)(?:[ -]?\d[\w-]*|[ ](?:Ultra|Pro|Max|Plus)\b)")  # not a year
 
 
@@ -78,6 +80,12 @@ def inner_dots(doc: Doc) -> Doc:
         elif token.whitespace_ and _FIGURE_DOT.fullmatch(token.text) and doc[token.i + 1].text[:1].isupper() \
                 and starts[token.i + 1] != 1:
             # "raises $48M. The start-up...": the tokenizer keeps the dot on the figure, the sentence ends there
+            starts[token.i + 1] = 1
+            changed = True
+        elif token.whitespace_ and _SERIES_DOT.fullmatch(token.text) and token.i > 0 \
+                and doc[token.i - 1].lower_ in _SERIES_WORDS and doc[token.i + 1].text[:1].isupper() \
+                and starts[token.i + 1] != 1:
+            # "a Series C. The round...": the tokenizer takes "C." for an initial; it is a round's letter
             starts[token.i + 1] = 1
             changed = True
     if changed:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from kg.nlp.mentions import OrgMention, Sentence
@@ -10,6 +11,9 @@ from kg.nlp.normalize import Figure
 from kg.nlp.reader.core import _C, Cue, Rules, _Event, _reporter, _State
 from kg.records import DateValue, FundingRoundRecord, Money
 
+
+#: The owner of a round written before "'s" or after "de" ("led Acme's Series B", "la série A de Acme")
+_OWNER = re.compile(r"\s*(?P<name>[A-ZÀ-Þ][\w&.-]*(?:\s[A-ZÀ-Þ][\w&.-]*){0,3}?)(?=['’]s\s|[\s,.])")
 
 #: A round dated this long before the publication is recalled in passing, not the news.
 RECALLED_AFTER_DAYS = 60
@@ -50,8 +54,19 @@ class Funding(Rules):
             if funded:
                 investor_subject = next((o for o in orgs if o.end - s.start <= c.start and o.key != funded.key), None)
                 break
+        led_owner = None
+        for c in cues.get("funding", []):
+            if c.id == "fund-led-owner" and funded is None:
+                # "X led Acme's Series B", "X avait mené la série B d'Acme": the owner is funded, the subject leads
+                funded = next((o for o in orgs if 0 <= o.start - s.start - c.end <= 1), None) or self._owner(st, s, c.end)
+                lead = next((o for o in reversed(orgs) if o.end - s.start <= c.start
+                             and self.g.subject_gap.fullmatch(text[o.end - s.start:c.start])), None)
+                if funded is not None and lead is not None and lead.key != funded.key:
+                    investor_subject = led_owner = lead
+                else:
+                    funded = None
         contribution = False
-        raising = any(c.id != "fund-invest" for c in cues.get("funding", []))
+        raising = any(c.id not in ("fund-invest", "fund-led-owner") for c in cues.get("funding", []))
         investing = any(c.id == "fund-invest" for c in cues.get("funding", []))
         if funded is None:
             before_pour = self.g.funded_for.search(text[:orgs[0].start - s.start]) if orgs else None
@@ -156,6 +171,8 @@ class Funding(Rules):
         if investor_subject and investor_subject.key not in record.investors:
             record.investors.append(investor_subject.key)
             self._remember(st, investor_subject)
+        if led_owner is not None and led_owner.key not in record.lead_investors:
+            record.lead_investors.append(led_owner.key)
         for inv in self._investors_from_cues(st, s, cues, orgs, record.organization):
             if inv.key not in record.investors:
                 record.investors.append(inv.key)
@@ -165,6 +182,21 @@ class Funding(Rules):
         round_event.last_sentence = index
         self._remember(st, funded)
         return round_event
+
+    def _owner(self, st: _State, s: Sentence, pos: int) -> OrgMention | None:
+        """"led Acme's Series B" where the finder took no name: Acme, as the article named it before, or as written."""
+        m = _OWNER.match(s.text, pos)
+        if m is None:
+            return None
+        word = m.group("name")
+        known = [o for o in [st.topic, *st.role_orgs.values()] if o is not None]
+        named = next((o for o in known if o.name == word or o.name.startswith(word + " ")), None)
+        if named is not None:
+            return named
+        row = self.gazetteer.org(word)
+        start = s.start + m.start("name")
+        return (self.gazetteer.mention(start, start + len(word), word, row) if row
+                else self.gazetteer.unlisted(start, word, "list", "org-round-owner"))
 
     def _amount_and_target(self, text: str, figures: list[Figure]) -> tuple[Figure | None, Figure | None]:
         g = self.g
