@@ -348,3 +348,26 @@ def test_a_round_s_letter_ends_its_sentence(run, text, first):
     r = the_round(run(text))
     assert r.evidence[0].sentence_text == first
     assert r.lead_investors == [k("Tapsi Capital")]
+
+
+@pytest.mark.parametrize("text, provider, customer", [
+    # a lease between two suppliers of compute: the owner of the site provides it
+    ("Orvane Datacenters a signé en décembre un bail de dix ans avec Lisère Neocloud pour 24 MW.",
+     "Orvane Datacenters", "Lisère Neocloud"),
+    ("In May, Straitsgate Data Centres signed a 12-year lease with Chaophraya Cloud for 80MW.",
+     "Straitsgate Data Centres", "Chaophraya Cloud"),
+    ("In May, Chaophraya Cloud signed a 12-year lease with Straitsgate Data Centres for 80MW.",
+     "Straitsgate Data Centres", "Chaophraya Cloud"),
+    # "lease from" tells who leases to whom
+    ("Quillon AI will lease 40MW from Varanda Compute under a five-year deal.", "Varanda Compute", "Quillon AI"),
+])
+def test_who_provides_between_a_site_and_its_tenant(run, text, provider, customer):
+    [deal] = run(text).compute_deals
+    assert (deal.providers, deal.customers) == ([k(provider)], [k(customer)])
+
+
+def test_a_short_form_of_a_party_is_no_second_party(run):
+    ex = run("Kestrel GPU Cloud louera pendant quinze ans 60 MW dans le futur campus de Nordhavn Data Centres, pour "
+             "environ 1,1 milliard de livres. Nordhavn l'a d'ailleurs compris : le bail est assorti d'une garantie "
+             "bancaire.")
+    assert [set(d.parties) for d in ex.compute_deals] == [{k("Kestrel GPU Cloud"), k("Nordhavn Data Centres")}]

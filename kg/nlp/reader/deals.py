@@ -12,6 +12,8 @@ from kg.nlp.normalize import Figure, find_capacities, find_durations, find_horiz
 from kg.nlp.reader.core import _C, FINANCIAL_KINDS, Cue, Rules, _cue_regexes, _Event, _State
 from kg.records import ComputeDealRecord, Money, Quantity
 
+_SITE_OPERATOR = re.compile(rf"\s(?:{lexicon.name_endings()['site_operator_endings']})$")
+
 # Kinds of organization that supply compute; a deal between one of them and an
 # organization of another kind has a direction.
 SUPPLIER_KINDS = {"CloudProvider", "ChipMaker"}
@@ -44,6 +46,8 @@ class Deals(Rules):
         if self.g.anaphoric(text) and st.focus is not None:
             parties = [st.focus] + parties
         parties = list({p.key: p for p in reversed(parties)}.values())[::-1]
+        # "Nordhavn" after "Nordhavn Data Centres": one party named twice, not two
+        parties = [p for p in parties if not any(q.name.startswith(p.name + " ") for q in parties)]
         figures = [f for f in event_money if f.unit is not None]
         accord = any(c.id in ("deal-accord", "deal-spend") for c in cues.get("compute_deal", []))
         current = st.current if st.current and st.current.kind == "deal" else None
@@ -220,6 +224,11 @@ class Deals(Rules):
             return ([subject], [other]) if role == "provider" else ([other], [subject])
         return [], []
 
+    @staticmethod
+    def _site_operator(st: _State, key: str) -> int:
+        name = st.role_orgs[key].name if key in st.role_orgs else key
+        return 1 if _SITE_OPERATOR.search(name) else 0
+
     def _direction_from_kinds(self, st: _State, record: ComputeDealRecord) -> None:
         """A supplier of compute and an organization that is not one: the supplier provides."""
         def kinds(key: str) -> list[str]:
@@ -237,9 +246,12 @@ class Deals(Rules):
         if not ka and not kb or ka and ka[0] in FINANCIAL_KINDS or kb and kb[0] in FINANCIAL_KINDS:
             return
         sa, sb = supplier_score(a), supplier_score(b)
+        if sa == sb == 2:
+            # two suppliers of compute: the owner of the site provides it to the one that fills it
+            sa, sb = sa + self._site_operator(st, a), sb + self._site_operator(st, b)
         if (not ka or not kb) and max(sa, sb) < 2:
             return  # a kind unknown: only a company whose business is compute supplies the other
-        if sa != sb and max(sa, sb) > 0 and min(sa, sb) < 2:
+        if sa != sb and max(sa, sb) > 0 and (min(sa, sb) < 2 or max(sa, sb) == 3):
             provider, customer = (a, b) if sa > sb else (b, a)
             record.providers.append(provider)
             record.customers.append(customer)
