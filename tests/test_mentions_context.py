@@ -195,3 +195,12 @@ def test_a_telecoms_operator_is_no_cloud_provider(extractor):
     [extraction] = list(extractor.extract([parse_article(
         "t", " date 2025-06-10 Title\n\nTanneo AI signed a capacity contract with Dutch telecoms operator Veldana.")]))
     assert all("CloudProvider" not in o.kinds for o in extraction.organizations if o.name == "Veldana")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Sylvane AI entraîne des modèles. En janvier, la société a signé avec Datacampus Sud un bail de cinq ans.",
+     "Datacampus Sud"),
+    ("Halvane AI signed a five-year, $90 million contract with Fjordane for 30MW of GPUs.", "Fjordane"),
+])
+def test_the_other_party_of_a_deal_is_an_organization(names, text, name):
+    assert name in names(text)

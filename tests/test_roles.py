@@ -371,3 +371,10 @@ def test_a_short_form_of_a_party_is_no_second_party(run):
              "environ 1,1 milliard de livres. Nordhavn l'a d'ailleurs compris : le bail est assorti d'une garantie "
              "bancaire.")
     assert [set(d.parties) for d in ex.compute_deals] == [{k("Kestrel GPU Cloud"), k("Nordhavn Data Centres")}]
+
+
+def test_a_deal_told_in_the_first_person_is_the_article_s_company(run):
+    ex = run("Sylvane AI entraîne des modèles pour l'industrie. Pelle Capital a mené notre tour. En janvier, nous avons "
+             "signé avec Datacampus Sud un bail de cinq ans portant sur 20 MW.")
+    [deal] = ex.compute_deals
+    assert set(deal.parties) == {k("Sylvane AI"), k("Datacampus Sud")}

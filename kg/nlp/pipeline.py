@@ -180,6 +180,9 @@ class MentionFinder:
         # "Tanneo lève 30 millions": the name right before a verb of the trade is its subject
         self._verb_pattern = re.compile(
             rf"(?<![\w&.'’-])(?P<name>{_NAME})[ \u00a0]+(?:{contexts['subject_verbs']})(?![\w])")
+        # "a signé avec X un bail", "signed a lease with X": the other party of a deal
+        self._partner_pattern = re.compile(
+            rf"(?<![\w])(?i:{contexts['partner_before']})[ \u00a0]*(?P<name>{_NAME})")
         # "le Groupe X", "la Caisse X de Y": a capitalised head, then capitalised words,
         # lower-case connectors allowed between them
         word = rf"[{UPPER}][\w&'’-]*"
@@ -198,7 +201,7 @@ class MentionFinder:
         others += self._short_forms(doc, full, gazetteer + others, taken)
         others += self._list_members(doc, full, sorted(gazetteer + others, key=lambda m: m.start), taken)
         # last, so that a short form of a name already found ("Acme" for "Acme AI") stays one
-        others += self._pattern_orgs(doc, taken, full, ((self._verb_pattern, "verb"),))
+        others += self._pattern_orgs(doc, taken, full, ((self._verb_pattern, "verb"), (self._partner_pattern, "verb")))
         mentions = sorted((self._noun_kind(full, m) for m in gazetteer + others), key=lambda m: m.start)
         mention_starts = [m.start for m in mentions]
         refused = self.refused(doc, full, mentions)
@@ -482,6 +485,7 @@ class MentionFinder:
                 rule = "org-head-pattern" if regex is self._head_pattern else \
                     "org-introduced-pattern" if regex is self._introduced_pattern else \
                     "org-subject-verb-pattern" if regex is self._verb_pattern else \
+                    "org-partner-pattern" if regex is self._partner_pattern else \
                     "org-demonym-pattern" if regex is self._demonym_pattern else f"org-{source}-pattern"
                 mention = self._candidate(doc, full, start, m.group("name"), source, rule)
                 if mention:

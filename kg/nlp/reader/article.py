@@ -220,7 +220,7 @@ class ArticleReader(Rules):
             actors = [o for o in orgs if not set(o.kinds) & FINANCIAL_KINDS] or orgs
             if subject is not None:
                 st.focus = subject
-                st.focus_index = index if own_subject is subject or opens_with_subject and touched is not None else -2
+                st.focus_index = index if own_subject is subject or opens_with_subject else -2
             elif len({o.key for o in actors}) == 1:
                 st.focus = actors[0]  # the one organization a sentence is about
         if st.focus is None and orgs:

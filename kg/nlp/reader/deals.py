@@ -43,8 +43,10 @@ class Deals(Rules):
         parties = [o for o in orgs if not st.gazetteer.is_person(o.name) and not self._names_a_chip(s, o)]
         if any(self.g.both_parties.match(text[c.start:c.end]) for c in anaphora) and st.current is not None:
             parties = self._event_orgs(st, st.current) + parties
-        if self.g.anaphoric(text) and st.focus is not None:
-            parties = [st.focus] + parties
+        # "elle a signé": the organization in focus; "nous avons signé": the company the article is about
+        referred = subject if self.g.first_person(text) else st.focus
+        if self.g.anaphoric(text) and referred is not None:
+            parties = [referred] + parties
         parties = list({p.key: p for p in reversed(parties)}.values())[::-1]
         # "Nordhavn" after "Nordhavn Data Centres": one party named twice, not two
         parties = [p for p in parties if not any(q.name.startswith(p.name + " ") for q in parties)]
