@@ -378,3 +378,18 @@ def test_a_deal_told_in_the_first_person_is_the_article_s_company(run):
              "signé avec Datacampus Sud un bail de cinq ans portant sur 20 MW.")
     [deal] = ex.compute_deals
     assert set(deal.parties) == {k("Sylvane AI"), k("Datacampus Sud")}
+
+
+def test_a_chain_of_pronouns_keeps_the_organization_in_focus():
+    from kg.corpus import parse_article
+    from kg.nlp import Extractor
+
+    text = (" date 2025-06-12 Orsane Systems investit dans Kelvio Cloud\n\n"
+            "Orsane Systems a investi 2 milliards de dollars dans Kelvio Cloud. Orsane Systems y voit un relais. "
+            "Orsane Systems ne commente pas.\n\n"
+            "Kelvio Cloud n'est pas une start-up comme les autres. Issue du monde du jeu vidéo, elle a su se "
+            "repositionner. Depuis son introduction en Bourse, l'entreprise enchaîne les acquisitions :\n\n"
+            "  • Mars 2025 : rachat de Tressel Labs\n  • Octobre 2025 : rachat de Miravel Data\n")
+    [ex] = list(Extractor().extract([parse_article("t", text)]))
+    assert {(a.acquirer, a.target) for a in ex.acquisitions} == {
+        (k("Kelvio Cloud"), k("Tressel Labs")), (k("Kelvio Cloud"), k("Miravel Data"))}

@@ -223,6 +223,9 @@ class ArticleReader(Rules):
                 st.focus_index = index if own_subject is subject or opens_with_subject else -2
             elif len({o.key for o in actors}) == 1:
                 st.focus = actors[0]  # the one organization a sentence is about
+        elif anaphoric and subject is not None and st.focus is not None and subject.key == st.focus.key \
+                and st.focus_index == index - 1:
+            st.focus_index = index  # "X ... . Elle a su ... . L'entreprise enchaîne": one chain of reference
         if st.focus is None and orgs:
             st.focus = orgs[0]
 
