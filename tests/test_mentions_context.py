@@ -204,3 +204,17 @@ def test_a_telecoms_operator_is_no_cloud_provider(extractor):
 ])
 def test_the_other_party_of_a_deal_is_an_organization(names, text, name):
     assert name in names(text)
+
+
+@pytest.mark.parametrize("lang, text, name", [
+    ("fr", "L'intégration de Tressel Scheduler, l'éditeur grenoblois, a pris un an.", "Tressel Scheduler"),
+    ("en", "Tensor Pike will buy Cobaltvale, a chip start-up in Boise.", "Cobaltvale"),
+])
+def test_an_apposition_that_says_what_a_name_is(extractor, lang, text, name):
+    readers = extractor.readers(lang)
+    assert name in {o.name for s in readers.finder.sentences(readers.nlp(text)) for o in s.orgs}
+
+
+def test_a_platform_in_apposition_is_no_organization(names):
+    assert "Norvel" not in names("Vantor Labs accélérera le déploiement de Norvel, la plateforme d'agents de "
+                                 "l'entreprise, auprès des banques.")

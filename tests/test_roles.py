@@ -393,3 +393,26 @@ def test_a_chain_of_pronouns_keeps_the_organization_in_focus():
     [ex] = list(Extractor().extract([parse_article("t", text)]))
     assert {(a.acquirer, a.target) for a in ex.acquisitions} == {
         (k("Kelvio Cloud"), k("Tressel Labs")), (k("Kelvio Cloud"), k("Miravel Data"))}
+
+
+@pytest.mark.parametrize("text, acquirer, target", [
+    # a name the model labels a person, with no given name, is no person: the target of the verb
+    ("Coldmere Digital agrees to buy Riverdale Edge. Coldmere, a Dallas data-centre operator, agreed on Thursday "
+     "to buy Riverdale Edge for about $340 million.", "Coldmere Digital", "Riverdale Edge"),
+    # the organization noun of a role list may be any noun of the trade ("du laboratoire finlandais X")
+    ("Orvane Systems a bouclé l'exercice. En juillet 2024, le groupe avait annoncé le rachat du laboratoire "
+     "finlandais Kelvio AI pour 665 millions de dollars.", "Orvane Systems", "Kelvio AI"),
+    # an object relative: the name after "que" / "which" acquires the one before
+    ("L'intégration de Tressel Scheduler, l'éditeur grenoblois que Orvane Systems a racheté l'an dernier, a "
+     "provoqué des départs.", "Orvane Systems", "Tressel Scheduler"),
+    ("The integration of Tressel Labs, which Orvane Systems bought in 2024, took a year.", "Orvane Systems",
+     "Tressel Labs"),
+])
+def test_acquisitions_recalled_in_passing(run, text, acquirer, target):
+    assert acquisitions(run(text)) == {(k(acquirer), k(target))}
+
+
+def test_a_value_of_an_acquisition_told_again_with_the_short_name(run):
+    [a] = run("Coldmere Digital agrees to buy Riverdale Edge. Coldmere, a Dallas data-centre operator, agreed on "
+              "Thursday to buy Riverdale Edge for about $340 million.").acquisitions
+    assert a.value.amount == 340_000_000

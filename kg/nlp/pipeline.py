@@ -41,6 +41,12 @@ _SERIES_WORDS = frozenset({"series", "série", "serie", "séries"})
 _GENERATION = re.compile(r"(?![ -]?(?:19|20)\d\d\b)(?:[ -]?\d[\w-]*|[ ](?:Ultra|Pro|Max|Plus)\b)")  # not a year
 
 
+def _apposition_nouns(org_nouns: str) -> list[str]:
+    """The organization nouns that say what a name is after a comma: not a platform ("X, la plateforme de
+    Y" is a product) nor a naming participle ("nommée")."""
+    return [n for n in org_nouns.split("|") if not re.match(r"plat|nomm|bapti|appel|named|called|dubbed", n)]
+
+
 def _generation_length(text: str, end: int) -> int:
     """Length of a generation suffix right after a chip family name (" 950", "3", " Ultra"), else 0."""
     m = _GENERATION.match(text, end)
@@ -183,6 +189,10 @@ class MentionFinder:
         # "a signé avec X un bail", "signed a lease with X": the other party of a deal
         self._partner_pattern = re.compile(
             rf"(?<![\w])(?i:{contexts['partner_before']})[ \u00a0]*(?P<name>{_NAME})")
+        # "X, l'éditeur grenoblois", "X, a chip start-up in Boise": an apposition that says X is an organization
+        self._apposition_pattern = re.compile(
+            rf"(?<![\w&.'’-])(?P<name>{_NAME}),[ \u00a0]+(?i:{contexts['apposition_determiners']})[ \u00a0]*"
+            rf"(?:[a-zà-ÿ-]+[ \u00a0]+){{0,2}}?(?i:{'|'.join(_apposition_nouns(cues['org_nouns']))})s?(?![\w-])")
         # "le Groupe X", "la Caisse X de Y": a capitalised head, then capitalised words,
         # lower-case connectors allowed between them
         word = rf"[{UPPER}][\w&'’-]*"
@@ -201,7 +211,9 @@ class MentionFinder:
         others += self._short_forms(doc, full, gazetteer + others, taken)
         others += self._list_members(doc, full, sorted(gazetteer + others, key=lambda m: m.start), taken)
         # last, so that a short form of a name already found ("Acme" for "Acme AI") stays one
-        others += self._pattern_orgs(doc, taken, full, ((self._verb_pattern, "verb"), (self._partner_pattern, "verb")))
+        by_role = self._pattern_orgs(doc, taken, full, ((self._verb_pattern, "verb"), (self._partner_pattern, "verb"),
+                                                         (self._apposition_pattern, "verb")))
+        others += by_role + self._short_forms(doc, full, by_role, taken)  # "Coldmere" after "Coldmere Digital agrees"
         mentions = sorted((self._noun_kind(full, m) for m in gazetteer + others), key=lambda m: m.start)
         mention_starts = [m.start for m in mentions]
         refused = self.refused(doc, full, mentions)
@@ -486,6 +498,7 @@ class MentionFinder:
                     "org-introduced-pattern" if regex is self._introduced_pattern else \
                     "org-subject-verb-pattern" if regex is self._verb_pattern else \
                     "org-partner-pattern" if regex is self._partner_pattern else \
+                    "org-apposition-pattern" if regex is self._apposition_pattern else \
                     "org-demonym-pattern" if regex is self._demonym_pattern else f"org-{source}-pattern"
                 mention = self._candidate(doc, full, start, m.group("name"), source, rule)
                 if mention:
@@ -520,6 +533,9 @@ class MentionFinder:
         person = self.judge.data.get("person_entity_label", "PER")
         for ent in doc.ents:
             if ent.label_ == person and not taken.overlaps(ent.start_char, ent.end_char):
+                words = ent.text.split()
+                if len(words) >= 2 and words[0].lower().strip(".") not in self.gazetteer.first_names:
+                    continue  # "Riverdale Edge": the model's guess alone, with no given name, decides nothing
                 spans.append((ent.start_char, ent.end_char))
                 taken.add(ent.start_char, ent.end_char)
         for m in _CAPITALISED.finditer(full):

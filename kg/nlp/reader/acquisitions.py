@@ -33,6 +33,10 @@ class Acquisitions(Rules):
                 named = [o for o in after if o.start - s.start >= targets[-1].end - s.start + agent.end() - 1]
                 if named:
                     acquirer = named[0]
+        elif len(before) >= 2 and self.g.object_relative.search(text[:before[-1].start - s.start]) \
+                and self.g.subject_gap.fullmatch(text[before[-1].end - s.start:cue.start]):
+            # "X, l'éditeur que Y a racheté l'an dernier", "X, which Y bought": Y acquires X
+            acquirer, targets = before[-1], [before[-2]]
         elif before and after and self.g.acquire_verb.search(text[cue.start:cue.end]):
             acquirer, targets = before[-1], [after[0]]
         elif len(before) + (st.focus is not None) >= 2 and not targets \
