@@ -416,3 +416,17 @@ def test_a_value_of_an_acquisition_told_again_with_the_short_name(run):
     [a] = run("Coldmere Digital agrees to buy Riverdale Edge. Coldmere, a Dallas data-centre operator, agreed on "
               "Thursday to buy Riverdale Edge for about $340 million.").acquisitions
     assert a.value.amount == 340_000_000
+
+
+def test_a_round_joined_by_the_subject_is_its_owner_s(run):
+    ex = run("Kitamori Telecom will buy capacity from Shiran Compute. Kitamori is already one of its shareholders: "
+             "it joined Shiran's ¥15 billion Series C last June.")
+    [r] = ex.funding_rounds
+    assert (r.organization, r.investors, r.lead_investors) == (k("Shiran Compute"), [k("Kitamori Telecom")], [])
+    assert r.announced.iso == "2025-06"
+
+
+def test_no_round_whose_owner_would_be_its_own_lead(run):
+    ex = run("Verdane Loop builds data centres in Texas. It raised a $95M Series B last year, led by Oxbow Crest "
+             "Capital, and runs 9,000 GPUs today.")
+    assert all(r.organization != k("Oxbow Crest Capital") for r in ex.funding_rounds)

@@ -15,6 +15,8 @@ from kg.records import DateValue, FundingRoundRecord, Money
 #: The owner of a round written before "'s" or after "de" ("led Acme's Series B", "la série A de Acme")
 _OWNER = re.compile(r"\s*(?P<name>[A-ZÀ-Þ][\w&.-]*(?:\s[A-ZÀ-Þ][\w&.-]*){0,3}?)(?=['’]s\s|[\s,.])")
 
+_LEADING = re.compile(r"\b(?:co-?)?(?:led|mené|piloté|conduit|emmené)\b", re.I)
+
 #: A round dated this long before the publication is recalled in passing, not the news.
 RECALLED_AFTER_DAYS = 60
 
@@ -60,9 +62,11 @@ class Funding(Rules):
                 # "X led Acme's Series B", "X avait mené la série B d'Acme": the owner is funded, the subject leads
                 funded = next((o for o in orgs if 0 <= o.start - s.start - c.end <= 1), None) or self._owner(st, s, c.end)
                 lead = next((o for o in reversed(orgs) if o.end - s.start <= c.start
-                             and self.g.subject_gap.fullmatch(text[o.end - s.start:c.start])), None)
+                             and self.g.subject_gap.fullmatch(text[o.end - s.start:c.start])), None) or subject
                 if funded is not None and lead is not None and lead.key != funded.key:
-                    investor_subject = led_owner = lead
+                    investor_subject = lead
+                    if _LEADING.search(text[c.start:c.end]):
+                        led_owner = lead
                 else:
                     funded = None
         contribution = False
@@ -96,6 +100,11 @@ class Funding(Rules):
                     and funded.key != current.record.organization:
                 # "X et Y complètent le tour de table": no figure, investors of the round just described
                 funded, contribution, investor_subject = None, True, None
+        if funded is not None and not contribution and any(
+                funded.key in {o.key for o in self._names_after(s, c.end, orgs)[:1]} for c in cues.get("lead_investor", [])
+                if c.id != "lead-before"):
+            # "It raised $95M, led by X": a pronoun read as X is wrong, X leads the round of another
+            return None
         round_event: _Event | None = None
         amount = target = None
         figures = [f for f in event_money if f.unit is not None or f.value >= 1000]
