@@ -30,6 +30,7 @@ if not browser.available():
         raise RuntimeError(f"{browser.CHROMIUM} or {browser.CHROMEDRIVER} missing: run scripts/install_browser.sh")
     pytest.skip("Chromium and chromedriver not installed (scripts/install_browser.sh)", allow_module_level=True)
 
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.expected_conditions import staleness_of  # noqa: E402
 from selenium.webdriver.support.ui import Select, WebDriverWait  # noqa: E402
@@ -68,7 +69,9 @@ def submit(driver, element, keys: str | None = None) -> None:
         element.send_keys(keys)
     else:
         element.click()
-    WebDriverWait(driver, 20).until(staleness_of(page))
+    # While the old page is torn down Chrome may answer with an inspector error
+    # instead of "stale element"; that is the navigation under way, so poll again.
+    WebDriverWait(driver, 60, ignored_exceptions=(WebDriverException,)).until(staleness_of(page))
 
 
 def flash(driver) -> str:
