@@ -132,16 +132,21 @@ def _run_queries(graph, budget: float | None) -> dict:
 
 
 def _one_fact_evidence(graph, budget: float | None) -> dict:
-    """``evidence`` bound to one fact (the first funding round), as an analyst asks it: seconds and rows."""
+    """``evidence`` bound to one fact, as an analyst asks it: the first funding round (the query's first
+    binding in the process), then the second: seconds and rows of the second, seconds of the first."""
     from kg.query import run_query
 
     rounds = run_query(graph, "funding_rounds").rows
-    if not rounds:
+    if len(rounds) < 2:
         return {}
-    cpu = time.process_time()
-    seconds, result, over = _timed_call(lambda: run_query(graph, "evidence", {"fact": f"<{rounds[0]['round']}>"}),
-                                        budget)
-    return {"s": seconds, "cpu_s": time.process_time() - cpu, "over": over, "rows": None if over else len(result.rows)}
+    times = []
+    for row in rounds[:2]:
+        cpu = time.process_time()
+        seconds, result, over = _timed_call(lambda: run_query(graph, "evidence", {"fact": f"<{row['round']}>"}),
+                                            budget)
+        times.append({"s": seconds, "cpu_s": time.process_time() - cpu, "over": over,
+                      "rows": None if over else len(result.rows)})
+    return {**times[1], "first_s": times[0]["s"]}
 
 
 def child_baseline(p: dict) -> dict:
@@ -755,7 +760,8 @@ def report(results: dict, args) -> str:
                 for name, q in st["queries"].items()]
         one = st.get("evidence_one_fact")
         if one:
-            rows.append(["evidence, bound to one fact (--bind fact=<IRI>)", _query_cell(one, budget),
+            rows.append([f"evidence, bound to one fact (--bind fact=<IRI>; the first binding {one['first_s']:.2f} s)",
+                         _query_cell(one, budget),
                          _fmt(one.get("cpu_s"), 2), _fmt(one["rows"])])
         rows.append(["(all)", _fmt(sum(q["s"] for q in st["queries"].values()), 2),
                      _fmt(sum(q.get("cpu_s") or 0.0 for q in st["queries"].values()), 2), ""])
