@@ -37,7 +37,8 @@ def replicate(source: Path, target: Path, triples: int) -> int:
     def rename(term, k: int):
         if k and isinstance(term, ox.NamedNode) and term.value.startswith(ID_BASE):
             head, _, tail = term.value[len(ID_BASE):].partition("/")
-            return ox.NamedNode(f"{ID_BASE}{head}/r{k}/{tail}")
+            if head in ("id", "graph"):  # nodes and graphs; not the ontology's terms, which every copy shares
+                return ox.NamedNode(f"{ID_BASE}{head}/r{k}/{tail}")
         return term
 
     def renamed():

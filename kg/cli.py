@@ -380,6 +380,9 @@ def push(endpoint: str, source: Path, graph_iri: str | None, user: str | None, c
             click.echo(f"send   {planned.iri or '(default graph)'} ({planned.triples} triples)")
         for name in report.to_delete:
             click.echo(f"delete {name}")
+        if report.merged in ("changed", "replaced"):
+            click.echo(f"{'change' if report.merged == 'changed' else 'replace'} the merged graph "
+                       f"({report.merged_triples} triples)")
         click.echo(f"dry run: would send {len(report.to_send)} graphs, delete {len(report.to_delete)}, "
                    f"keep {len(report.unchanged)} unchanged, at {report.store_url}")
         return
@@ -387,6 +390,10 @@ def push(endpoint: str, source: Path, graph_iri: str | None, user: str | None, c
                f"{len(report.deleted)}, {len(report.unchanged)} unchanged, into {report.store_url} via "
                f"{report.protocol} in {report.seconds:.2f} s (reading and hashing the graphs: "
                f"{report.prepare_seconds:.2f} s)")
+    if report.merged == "replaced":
+        click.echo(f"merged graph replaced ({report.merged_triples} triples)")
+    elif report.merged == "changed":
+        click.echo(f"merged graph changed ({report.merged_added} triples sent, {report.merged_deleted} deleted)")
 
 
 @main.command()

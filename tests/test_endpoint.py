@@ -58,7 +58,7 @@ def test_every_bundled_query_same_rows_from_rdflib_and_oxigraph(built: Path, ser
     for name in bundled_queries():
         local, remote = run_query(graph, name), run_endpoint_query(served, name)
         assert remote.columns == local.columns, name
-        assert _rows(remote) == _rows(local), name
+        assert remote.rows == local.rows, name  # in the same order, each once: the default graph is the merged graph
         assert local.rows, name
 
 

@@ -14,7 +14,7 @@ from rdflib import Dataset, Literal, URIRef
 
 from kg.build import build
 from kg.rdf.io import load_dataset
-from kg.rdf.iri import MANIFEST_GRAPH
+from kg.rdf.iri import MANIFEST_GRAPH, MERGED_GRAPH
 from kg.rdf.manifest import FORMAT, graph_hash, manifest_ntriples, read_manifest
 from kg.rdf.oxigraph_server import OxigraphServer
 from kg.rdf.push import graph_payloads, graph_store_url, push
@@ -38,8 +38,18 @@ def graphs(count: int, version: str = "v1") -> Dataset:
 
 
 def counts(url: str) -> dict[str, int]:
+    """Triples per graph pushed (not the manifest nor the merged graph)."""
     _, rows = query_endpoint(url, COUNTS)
-    return {row["g"]: int(row["n"]) for row in rows if row["g"] != str(MANIFEST_GRAPH)}
+    return {row["g"]: int(row["n"]) for row in rows if row["g"] not in (str(MANIFEST_GRAPH), str(MERGED_GRAPH))}
+
+
+def merged_and_union(url: str) -> tuple[set, set]:
+    """The merged graph's triples, and those of the union of the pushed graphs (but the ontology), as the store
+    holds them."""
+    _, merged = query_endpoint(url, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[str(MERGED_GRAPH)])
+    _, union = query_endpoint(url, "SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } "
+                                   f"FILTER (?g NOT IN (<{MANIFEST_GRAPH}>, <{MERGED_GRAPH}>)) }}")
+    return ({(r["s"], r["p"], r["o"]) for r in merged}, {(r["s"], r["p"], r["o"]) for r in union})
 
 
 @pytest.mark.model
@@ -83,7 +93,8 @@ def test_bad_files_are_bad_input_naming_the_file(tmp_path):
 
     cases = {"empty.trig": ("", "empty file"), "broken.trig": (f"<{EX}g> {{ <{EX}s> <{EX}p> }}", "not valid TriG"),
              "blank.trig": (f"_:g {{ <{EX}s> <{EX}p> <{EX}o> }}", "not an IRI"),
-             "manifest.nq": (f"<{EX}s> <{EX}p> <{EX}o> <{MANIFEST_GRAPH}> .\n", "manifest's own name")}
+             "manifest.nq": (f"<{EX}s> <{EX}p> <{EX}o> <{MANIFEST_GRAPH}> .\n", "manifest's own name"),
+                 "merged.nq": (f"<{EX}s> <{EX}p> <{EX}o> <{MERGED_GRAPH}> .\n", "merged graph kg push keeps")}
     for name, (text, message) in cases.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
         with pytest.raises(BadInputError, match=message):
@@ -95,7 +106,9 @@ def test_bad_files_are_bad_input_naming_the_file(tmp_path):
 def test_an_oxigraph_server_gets_new_graphs_many_a_request_and_changed_ones_one_by_one(tmp_path):
     with OxigraphServer(tmp_path / "db") as server:
         first = push(graphs(50), server.url, batch_triples=40)  # 10 graphs of 4 triples a request
-        assert first.complete and len(first.loaded) == 50 and first.requests == 5
+        # and the merged graph's 200 triples, 40 a request too (a PUT, then POSTs)
+        assert first.complete and len(first.loaded) == 50 and first.requests == 10
+        assert first.merged == "replaced" and first.merged_triples == 200
         assert counts(server.url) == {f"{EX}graph/{i:03d}": 4 for i in range(50)}
 
         changed = graphs(50)
@@ -105,10 +118,70 @@ def test_an_oxigraph_server_gets_new_graphs_many_a_request_and_changed_ones_one_
             changed.graph(URIRef(f"{EX}graph/{i:03d}")).add((URIRef(f"{EX}s/{i}"), URIRef(f"{EX}p"), Literal(i)))
         second = push(changed, server.url, batch_triples=40)
         assert [g.iri for g in second.loaded] == [f"{EX}graph/{i:03d}" for i in (3, 7, *range(50, 60))]
-        assert second.requests == 3  # two PUTs, then the ten new graphs in one request
+        # Two PUTs, the ten new graphs in one request, and the triples of those twelve added to the merged graph.
+        assert second.requests == 4 and second.merged == "changed" and second.merged_deleted == 0
         held = counts(server.url)
         assert held[f"{EX}graph/003"] == held[f"{EX}graph/007"] == 5 and len(held) == 60
-        assert push(changed, server.url).total == 0
+        merged, union = merged_and_union(server.url)
+        assert merged == union and len(union) == 212
+        again = push(changed, server.url)
+        assert again.total == 0 and again.merged == "unchanged" and again.requests == 0
+
+
+@pytest.mark.model
+def test_the_merged_graph_follows_changed_and_removed_graphs_triple_by_triple(tmp_path):
+    """A triple stated by two graphs stays while one states it; a decimal is one value however it is written."""
+    shared = (URIRef(f"{EX}org"), URIRef(f"{EX}label"), Literal("Shared"))
+    decimal = (URIRef(f"{EX}deal"), URIRef(f"{EX}value"), Literal("5.0", datatype=URIRef(XSD + "decimal")))
+
+    def dataset(removed: bool, changed: bool) -> Dataset:
+        data = graphs(6)
+        for i in (1, 2):
+            data.graph(URIRef(f"{EX}graph/{i:03d}")).add(shared)
+            data.graph(URIRef(f"{EX}graph/{i:03d}")).add(decimal)
+        if changed:  # graph 4 says something else, graph 1 no longer states the decimal
+            data.graph(URIRef(f"{EX}graph/004")).set((URIRef(f"{EX}s/4/0"), URIRef(f"{EX}p/0"), Literal("v2")))
+            data.graph(URIRef(f"{EX}graph/001")).remove(decimal)
+        if removed:
+            data.remove_graph(data.graph(URIRef(f"{EX}graph/002")))
+        return data
+
+    with OxigraphServer(tmp_path / "db") as server:
+        assert push(dataset(False, False), server.url).merged == "replaced"
+        changed = push(dataset(False, True), server.url)
+        assert changed.merged == "changed" and changed.merged_deleted == 1  # the old value of graph 4
+        merged, union = merged_and_union(server.url)
+        assert merged == union and (f"{EX}s/4/0", f"{EX}p/0", "v2") in merged
+        assert (f"{EX}deal", f"{EX}value", "5") in merged  # graph 2 still states it ("5": as the store gives it)
+        removed = push(dataset(True, True), server.url)
+        assert removed.deleted == [f"{EX}graph/002"] and removed.merged == "changed"
+        # Graph 2's own four triples and the decimal, which no graph states now; graph 1 still states the label.
+        assert removed.merged_deleted == 5
+        merged, union = merged_and_union(server.url)
+        assert merged == union and (f"{EX}org", f"{EX}label", "Shared") in merged
+        assert not any(p == f"{EX}value" for _, p, _ in merged)
+        assert push(dataset(True, True), server.url).total == 0
+
+
+def test_a_killed_push_leaves_the_merged_graph_unfinished_and_the_next_one_makes_it_again(tmp_path):
+    """The manifest marks the merged graph unfinished while it changes: the query then reads the graphs."""
+    from kg.query import run_endpoint_query
+    from kg.rdf.push import pushed_graphs
+
+    with OxigraphServer(tmp_path / "db") as server:
+        assert push(graphs(5), server.url).complete
+        pending = manifest_ntriples({**{f"{EX}graph/{i:03d}": None for i in range(5)}, str(MERGED_GRAPH): None})
+        request = urllib.request.Request(graph_store_url(server.store_url, str(MANIFEST_GRAPH)), method="PUT",
+                                         data=pending, headers={"Content-Type": "application/n-triples"})
+        urllib.request.urlopen(request, timeout=10).close()  # what a push stopped mid-way leaves
+        assert pushed_graphs(server.query_url)[str(MERGED_GRAPH)] is None
+        query = tmp_path / "count.rq"
+        query.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        assert run_endpoint_query(server.query_url, query).rows == [{"n": "20"}]  # the five graphs, named
+        again = push(graphs(5), server.url)
+        assert again.merged == "replaced" and len(again.loaded) == 5
+        merged, union = merged_and_union(server.url)
+        assert merged == union and len(merged) == 20
 
 
 def test_a_graph_loaded_otherwise_is_replaced_not_added_to(tmp_path):
@@ -144,7 +217,8 @@ def test_the_query_endpoint_reads_the_format_of_the_manifest(tmp_path):
     with OxigraphServer(tmp_path / "db") as server:
         assert push(graphs(3), server.url).complete
         found = pushed_graphs(server.query_url)
-        assert sorted(found) == [f"{EX}graph/{i:03d}" for i in range(3)] and all(found.values())
+        assert sorted(found) == [f"{EX}graph/{i:03d}" for i in range(3)] + [str(MERGED_GRAPH)]
+        assert all(found.values())
 
 
 def test_a_store_that_says_oxigraph_but_refuses_many_graphs_gets_them_one_by_one():
@@ -164,10 +238,10 @@ def test_a_store_that_says_oxigraph_but_refuses_many_graphs_gets_them_one_by_one
 
     with fake_store(respond) as (url, seen):
         report = push(graphs(3), url)
-    assert report.complete and report.requests == 4  # the refused request, then three PUTs
+    assert report.complete and report.requests == 5  # the refused request, three PUTs, the merged graph
     assert [(r["method"], r["path"].partition("?")[0]) for r in seen] == [
         ("GET", "/store"), ("PUT", "/store"), ("POST", "/query"), ("POST", "/store"),
-        ("PUT", "/store"), ("PUT", "/store"), ("PUT", "/store"), ("PUT", "/store")]
+        ("PUT", "/store"), ("PUT", "/store"), ("PUT", "/store"), ("PUT", "/store"), ("PUT", "/store")]
 
 
 def test_kg_push_from_a_file_says_what_it_sent(tmp_path):

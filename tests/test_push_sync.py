@@ -20,7 +20,7 @@ from kg.build import build, write_outputs
 from kg.cli import main
 from kg.query import bundled_queries, run_endpoint_query, run_query
 from kg.rdf.io import load_dataset, load_graph
-from kg.rdf.iri import GRAPH, MANIFEST_GRAPH
+from kg.rdf.iri import GRAPH, MANIFEST_GRAPH, MERGED_GRAPH
 from kg.rdf.oxigraph_server import OxigraphServer
 from kg.rdf.push import graph_store_url
 from kg.rdf.stores import query_endpoint
@@ -51,8 +51,8 @@ def rebuilt(tmp_path_factory) -> Path:
 
 
 class Store:
-    def __init__(self, push_url: str, query_url: str) -> None:
-        self.push_url, self.query_url = push_url, query_url
+    def __init__(self, push_url: str, query_url: str, oxigraph: bool) -> None:
+        self.push_url, self.query_url, self.oxigraph = push_url, query_url, oxigraph
 
     def graphs(self) -> set[str]:
         """The project's graphs in the store (Virtuoso also holds its own system graphs)."""
@@ -64,17 +64,28 @@ class Store:
 def store(request, tmp_path_factory):
     if request.param == "oxigraph":
         with OxigraphServer(tmp_path_factory.mktemp("oxigraph") / "db", union_default_graph=False) as server:
-            yield Store(server.url, server.query_url)
+            yield Store(server.url, server.query_url, True)
         return
     if find_virtuoso() is None:
         pytest.skip(INSTALL_HINT)
     with VirtuosoServer() as server:
         server.grant_anonymous_update()
-        yield Store(server.graph_store_url, server.sparql_url)
+        yield Store(server.graph_store_url, server.sparql_url, False)
 
 
 def build_graphs(output: Path) -> set[str]:
     return {str(g.identifier) for g in load_dataset(output.with_suffix(".trig")).graphs() if len(g)}
+
+
+KEPT = {str(MANIFEST_GRAPH), str(MERGED_GRAPH)}  # the graphs kg push keeps beside the build's
+
+
+def assert_merged_is_the_local_graph(store: Store, output: Path) -> None:
+    """The merged graph holds the triples of graph.ttl, each once."""
+    _, found = query_endpoint(store.query_url, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }", default_graphs=[str(MERGED_GRAPH)])
+    held = [(r["s"], r["p"], comparable(r["o"])) for r in found]
+    assert len(held) == len(set(held))
+    assert set(held) == {(str(s), str(p), comparable(str(o))) for s, p, o in load_graph(output)}
 
 
 def rows(columns: list[str], found: list[dict]) -> list[tuple]:
@@ -96,19 +107,24 @@ def assert_queries_answer_as_locally(store: Store, output: Path) -> None:
 def test_push_remove_an_article_rebuild_push_again(store: Store, built: Path, rebuilt: Path):
     first = kg("push", "--endpoint", store.push_url, "--from", built.with_suffix(".trig"))
     assert first.exit_code == 0, first.output
-    assert store.graphs() == build_graphs(built) | {str(MANIFEST_GRAPH)}
+    assert "merged graph replaced" in first.stdout
+    assert store.graphs() == build_graphs(built) | KEPT
+    assert_merged_is_the_local_graph(store, built)
     assert_queries_answer_as_locally(store, built)
 
     [removed] = build_graphs(built) - build_graphs(rebuilt)  # the graph of the removed article
     plan = kg("push", "--endpoint", store.push_url, "--from", rebuilt.with_suffix(".trig"), "--dry-run")
     assert plan.exit_code == 0, plan.output
     assert f"delete {removed}\n" in plan.stdout and "dry run: would send" in plan.stdout
-    assert store.graphs() == build_graphs(built) | {str(MANIFEST_GRAPH)}  # a dry run changes nothing
+    assert store.graphs() == build_graphs(built) | KEPT  # a dry run changes nothing
 
     second = kg("push", "--endpoint", store.push_url, "--from", rebuilt.with_suffix(".trig"))
     assert second.exit_code == 0, second.output
     assert "deleted 1," in second.stdout
-    assert store.graphs() == build_graphs(rebuilt) | {str(MANIFEST_GRAPH)}
+    # An Oxigraph server gets the merged graph's changes; another store, the whole graph again.
+    assert ("merged graph changed" if store.oxigraph else "merged graph replaced") in second.stdout
+    assert store.graphs() == build_graphs(rebuilt) | KEPT
+    assert_merged_is_the_local_graph(store, rebuilt)
     assert_queries_answer_as_locally(store, rebuilt)
 
     again = kg("push", "--endpoint", store.push_url, "--from", rebuilt.with_suffix(".trig"))

@@ -33,6 +33,9 @@ ONTOLOGY_GRAPH = GRAPH["ontology"]
 CORRECTIONS_GRAPH = GRAPH["corrections"]
 #: The named graph that ``kg push`` writes in a store: the graphs it pushed and their content hashes.
 MANIFEST_GRAPH = GRAPH["manifest"]
+#: The named graph that ``kg push`` keeps in a store as the union of the pushed graphs but the ontology
+#: (what ``graph.ttl`` holds): ``kg query --endpoint`` reads it as its one default graph.
+MERGED_GRAPH = GRAPH["merged"]
 
 _PLAIN_NAME = re.compile(r"[a-z0-9]+(?: [a-z0-9]+)*")
 _QID = re.compile(r"(?:https?://www\.wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]*)")

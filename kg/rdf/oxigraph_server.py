@@ -248,13 +248,29 @@ def bulk_load(location: Path, source: str | Path | Graph | Dataset) -> None:
                             path=None if isinstance(source, Graph) else source)
 
 
+def merge_into_default_graph(location: Path) -> None:
+    """Copy the merged graph (every named graph but the ontology) into the default graph of the store at
+    ``location`` (server stopped): queries without ``GRAPH`` then read it as they read ``graph.ttl``."""
+    from kg.resources import queries_dir
+
+    command = [find_oxigraph(), "update", "--location", str(location),
+               "--update-file", str(queries_dir() / "store" / "merged_default_graph.rq")]
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    if done.returncode:
+        raise EnvironmentProblem(f"oxigraph could not merge the graphs: {_error(done.stderr) or done.returncode}")
+
+
 def serve_forever(source: str | Path | Graph | Dataset, port: int | None = None, *, host: str = "127.0.0.1",
                   on_ready: Callable[[OxigraphServer], None] | None = None) -> None:
-    """Serve ``source`` from a temporary store until Ctrl-C; ``on_ready`` gets the running server (to print its URL)."""
+    """Serve ``source`` from a temporary store until Ctrl-C; ``on_ready`` gets the running server (to print its URL).
+
+    The default graph holds the merged graph (``merge_into_default_graph``); the named graphs are served as loaded.
+    """
     with tempfile.TemporaryDirectory(prefix="kg-serve-") as scratch:
         location = Path(scratch) / "store"
         bulk_load(location, source)
-        with OxigraphServer(location, port, host=host) as server:
+        merge_into_default_graph(location)
+        with OxigraphServer(location, port, host=host, union_default_graph=False) as server:
             try:
                 if on_ready is not None:
                     on_ready(server)

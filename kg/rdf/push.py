@@ -16,6 +16,15 @@ every graph as it was or as it should be, and the manifest marks those it may ha
 next push sends or deletes them again and completes it. Graphs of the store that the manifest
 does not list (loaded by other means) are left alone.
 
+The store also gets the merged graph (``iri.MERGED_GRAPH``): the union of the pushed named graphs but
+the ontology, what ``graph.ttl`` holds, listed in the manifest with its hash like the others.
+``kg query --endpoint`` reads it as its one default graph: a store evaluates a default graph made of
+thousands of named graphs one by one, and repeats a triple stated in two of them. It changes with
+its graphs: an Oxigraph server that holds it complete gets the triples of the sent graphs added and
+those no pushed graph states any more deleted; otherwise it is replaced whole. It is left out when
+there are fewer than two such graphs (the one graph is the merged graph) or when one of them has
+blank nodes (a blank node of two documents cannot be matched again to delete it).
+
 The graphs come from the build's Oxigraph store (``GraphStore``), a ``pyoxigraph.Store``, a graph
 file (TriG, N-Quads, Turtle, N-Triples parsed by Oxigraph, graph by graph; JSON-LD through rdflib)
 or an rdflib ``Dataset``; each is written once as N-Triples by Oxigraph, which is what is hashed
@@ -25,6 +34,7 @@ and sent. Endpoint URLs and credentials are handled as in ``kg.rdf.stores``.
 from __future__ import annotations
 
 import hashlib
+import heapq
 import itertools
 import logging
 import os
@@ -53,6 +63,9 @@ PUSHED_GRAPHS_QUERY = "store/pushed_graphs.rq"
 NAMED_GRAPHS_QUERY = "store/named_graphs.rq"
 #: Triples sent in one request when graphs go many at a time.
 BATCH_TRIPLES = 100_000
+#: Above this many triples of changed and removed graphs, the merged graph is replaced whole rather than
+#: changed triple by triple (each changed graph's old content is read back first).
+MERGED_CHANGE_TRIPLES = 100_000
 
 _OX_FORMATS = {"ttl": ox.RdfFormat.TURTLE, "trig": ox.RdfFormat.TRIG, "nt": ox.RdfFormat.N_TRIPLES,
                "nq": ox.RdfFormat.N_QUADS}
@@ -83,6 +96,13 @@ class PushReport:
     seconds: float = 0.0  # talking to the store
     prepare_seconds: float = 0.0  # reading the graphs, writing them as N-Triples and hashing them
     requests: int = 0  # requests that sent graphs (a request may carry many)
+    # The merged graph (iri.MERGED_GRAPH): None when not kept; "unchanged", "replaced" or "changed" (and
+    # with dry_run, what it would be), with the triples it holds and, when changed, how many were added
+    # (sent again: some it held already) and deleted.
+    merged: str | None = None
+    merged_triples: int = 0
+    merged_added: int = 0
+    merged_deleted: int = 0
 
     @property
     def total(self) -> int:
@@ -149,6 +169,8 @@ def graph_payloads(source, graph: str | None = None) -> list[_Payload]:
         for name, data in _graph_parts(source):  # each graph's text is dropped once it is hashed
             if name == str(iri.MANIFEST_GRAPH):
                 raise BadInputError(f"graph <{name}> is the push manifest's own name; rename it")
+            if name == str(iri.MERGED_GRAPH):
+                raise BadInputError(f"graph <{name}> is the name of the merged graph kg push keeps; rename it")
             payloads.append(_payload(name, data))
         payloads = [p for p in payloads if p is not None]
         payloads = sorted((p for p in payloads if p.iri is not None), key=lambda p: p.iri) + \
@@ -295,6 +317,7 @@ def push(source, endpoint: str, *, graph: str | None = None, user: str | None = 
     store = target.at(oxigraph_url(target.url, "store"))
     started = time.perf_counter()
     payloads = graph_payloads(source, graph)
+    members = _members(payloads)
     send = {"timeout": timeout, "retries": retries, "backoff": backoff}
     report = PushReport(store.url, dry_run=dry_run, prepare_seconds=time.perf_counter() - started)
     started = time.perf_counter()
@@ -302,7 +325,7 @@ def push(source, endpoint: str, *, graph: str | None = None, user: str | None = 
     try:
         headers: dict[str, str] = {}
         stored = _stored_manifest(store, report, send, user, password, headers)
-        _plan(report, payloads, stored)
+        merged = _plan(report, payloads, stored, members)
         planned = True
         if dry_run or _in_step(report, stored):
             report.seconds = time.perf_counter() - started
@@ -310,19 +333,28 @@ def push(source, endpoint: str, *, graph: str | None = None, user: str | None = 
         if not _write_manifest(store, report, _pending(report, stored), send, probe=True):
             # The store answered 404/405 to a PUT: it has no Graph Store Protocol.
             stored = _use_sparql_update(store, report, send, user, password)
-            _plan(report, payloads, stored)
+            merged = _plan(report, payloads, stored, members)
             if _in_step(report, stored):
                 report.seconds = time.perf_counter() - started
                 return report
             _write_manifest(store, report, _pending(report, stored), send)
-        many = (report.protocol == "graph-store" and headers.get("server", "").startswith("Oxigraph/")
-                and len(report.to_send) > 1)
+        oxigraph = report.protocol == "graph-store" and headers.get("server", "").startswith("Oxigraph/")
+        many = oxigraph and len(report.to_send) > 1
         held = _held_graphs(store, user, password, timeout) if many else None
+        # The old content of the graphs that change, read before they do: what may leave the merged graph.
+        old = _old_lines(store, report, stored, send) if report.merged == "changed" and oxigraph else None
+        if report.merged == "changed" and old is None:
+            report.merged = "replaced"
         _send_graphs(store, report, {p.iri: p for p in payloads}, held, batch_triples, send)
         for name in report.to_delete:
             _delete(store, report, name, send)
             report.deleted.append(name)
-        _write_manifest(store, report, {p.iri: p.sha256 for p in payloads if p.iri is not None}, send)
+        entries = {p.iri: p.sha256 for p in payloads if p.iri is not None}
+        if merged is not None:
+            if report.merged != "unchanged":
+                _send_merged(store, report, members, old, batch_triples, send)
+            entries[str(iri.MERGED_GRAPH)] = merged
+        _write_manifest(store, report, entries, send)
     except StoreError as exc:
         report.seconds = time.perf_counter() - started
         if not planned:
@@ -331,6 +363,149 @@ def push(source, endpoint: str, *, graph: str | None = None, user: str | None = 
                         f"{len(report.to_delete)} deleted; pushing again completes it", report) from exc
     report.seconds = time.perf_counter() - started
     return report
+
+
+# ------------------------------------------------------------------ the merged graph
+
+
+def _members(payloads: Sequence[_Payload]) -> list[_Payload] | None:
+    """The graphs the merged graph is the union of; None when no merged graph is kept (see the module docstring)."""
+    members = [p for p in payloads if p.iri is not None and p.iri != str(iri.ONTOLOGY_GRAPH)]
+    if len(members) < 2 or any(p.blank_nodes for p in members):
+        return None
+    return members
+
+
+def _lines(body: bytes) -> Iterator[bytes]:
+    """The lines of a payload's N-Triples, one at a time (a whole corpus split at once is its size again)."""
+    start = 0
+    while (end := body.find(b"\n", start)) >= 0:
+        yield body[start:end]
+        start = end + 1
+
+
+def _union(members: Sequence[_Payload]) -> Iterator[bytes]:
+    """The distinct lines of the members, sorted: each payload's lines are sorted already."""
+    previous = None
+    for line in heapq.merge(*(_lines(p.ntriples) for p in members)):
+        if line != previous:
+            yield line
+            previous = line
+
+
+def _merged_hash(members: Sequence[_Payload]) -> tuple[str, int]:
+    """(hash as the manifest writes it, triples) of the merged graph."""
+    digest, count = hashlib.sha256(), 0
+    for line in _union(members):
+        digest.update(line + b"\n")
+        count += 1
+    return digest.hexdigest(), count
+
+
+def _old_lines(store: _Target, report: PushReport, stored: dict[str, str | None] | None,
+               send: dict) -> set[bytes] | None:
+    """The lines (as the store writes them) of the graphs about to be replaced or deleted; None when it is
+    cheaper to replace the merged graph whole."""
+    known = stored or {}
+    changing = [g.iri for g in report.to_send if g.iri in known] + \
+        [name for name in report.to_delete if name != str(iri.ONTOLOGY_GRAPH)]
+    if sum(g.triples for g in report.to_send) > MERGED_CHANGE_TRIPLES or len(changing) > MERGED_CHANGE_TRIPLES // 100:
+        return None
+    lines: set[bytes] = set()
+    for name in changing:
+        if name == str(iri.ONTOLOGY_GRAPH):
+            continue
+        status, answer = _send(store, graph_store_url(store.url, name), "GET", None, None,
+                               accept="application/n-triples", **send)
+        if status == 404:
+            continue
+        if not 200 <= status < 300:
+            raise _refusal(store, status, answer, f"reading graph <{name}>")
+        if has_blank_nodes(answer):
+            return None
+        lines.update(line for line in answer.split(b"\n") if line)
+    return lines
+
+
+def _still_stated(old: set[bytes], members: Sequence[_Payload]) -> set[bytes]:
+    """The lines of ``old`` that a member states, compared as the store keeps them (it keeps numbers and dates
+    by value: "5.0" and "5" are one decimal), reading only the members' lines about the same subjects."""
+    subjects = {line[:line.find(b" ")] for line in old}
+    scratch = ox.Store()
+    for p in members:
+        about = [line for line in _lines(p.ntriples) if line[:line.find(b" ")] in subjects]
+        if about:
+            scratch.load(b"\n".join(about) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+    return set(scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).split(b"\n")) & old
+
+
+def _send_merged(store: _Target, report: PushReport, members: Sequence[_Payload], old: set[bytes] | None,
+                 batch_triples: int, send: dict) -> None:
+    """Bring the merged graph in step with the members just sent: changed triple by triple (``old``: the lines
+    of the replaced and deleted graphs), or replaced whole."""
+    name = str(iri.MERGED_GRAPH)
+    if report.merged == "replaced" or old is None:
+        report.merged = "replaced"
+        if report.protocol != "graph-store":
+            report.requests += 1
+            _put(store, report, name, b"".join(line + b"\n" for line in _union(members)), _label(name), send)
+            return
+        # A PUT of the first lines, then POSTs of the others: one transaction of a million triples costs an
+        # on-disk Oxigraph server several times what ten of a hundred thousand cost. The manifest marks the
+        # graph unfinished meanwhile.
+        lines = _union(members)
+        first = True
+        while first or chunk:
+            chunk = b"".join(line + b"\n" for line in itertools.islice(lines, batch_triples))
+            if chunk or first:
+                report.requests += 1
+                if first:
+                    _put(store, report, name, chunk, _label(name), send)
+                else:
+                    _post(store, name, chunk, send)
+            first = False
+        return
+    sent = {g.iri for g in report.loaded}
+    added: list[bytes] = []
+    for p in members:
+        if p.iri in sent:
+            added.append(p.ntriples)
+            report.merged_added += p.triples
+    gone = sorted(old - _still_stated(old, members))
+    for chunk in _chunks(added, batch_triples):  # POST adds: triples the graph holds already stay once
+        report.requests += 1
+        _post(store, name, chunk, send)
+    for start in range(0, len(gone), batch_triples):
+        update = store.at(oxigraph_url(store.url, "update"))
+        # DELETE DATA admits no variables: the lines are the store's own N-Triples, read back from it.
+        body = (f"DELETE DATA {{ GRAPH <{name}> {{\n".encode("utf-8") + b"\n".join(gone[start:start + batch_triples])
+                + b"\n} }\n")
+        report.requests += 1
+        status, answer = _send(update, update.url, "POST", body, "application/sparql-update", **send)
+        if not 200 <= status < 300:
+            raise _refusal(update, status, answer, f"deleting from {_label(name)}")
+    report.merged_deleted = len(gone)
+
+
+def _post(store: _Target, name: str, ntriples: bytes, send: dict) -> None:
+    """Add triples to one graph (Graph Store Protocol POST)."""
+    status, answer = _send(store, graph_store_url(store.url, name), "POST", ntriples, "application/n-triples", **send)
+    if not 200 <= status < 300:
+        raise _refusal(store, status, answer, _label(name))
+
+
+def _chunks(parts: Sequence[bytes], triples: int) -> Iterator[bytes]:
+    """N-Triples bodies of about ``triples`` lines each, made of whole parts."""
+    batch: list[bytes] = []
+    size = 0
+    for part in parts:
+        batch.append(part)
+        size += part.count(b"\n")
+        if size >= triples:
+            yield b"".join(batch)
+            batch, size = [], 0
+    if batch:
+        yield b"".join(batch)
 
 
 def _send_graphs(store: _Target, report: PushReport, by_iri: dict[str | None, _Payload], held: set[str] | None,
@@ -403,7 +578,9 @@ def _post_graphs(store: _Target, report: PushReport, batch: Sequence[_Payload], 
     raise _refusal(store, status, answer, f"{len(batch)} graphs ({batch[0].label} to {batch[-1].label})")
 
 
-def _plan(report: PushReport, payloads: Sequence[_Payload], stored: dict[str, str | None] | None) -> None:
+def _plan(report: PushReport, payloads: Sequence[_Payload], stored: dict[str, str | None] | None,
+          members: Sequence[_Payload] | None) -> str | None:
+    """Fill ``report``'s plan; the merged graph's hash when one is kept (``members``), else None."""
     known = stored or {}
     report.unchanged, report.to_send = [], []
     for p in payloads:
@@ -411,18 +588,34 @@ def _plan(report: PushReport, payloads: Sequence[_Payload], stored: dict[str, st
             report.unchanged.append(p.iri)
         else:
             report.to_send.append(PushedGraph(p.iri, p.triples))
-    wanted = {p.iri for p in payloads}
+    wanted = {p.iri for p in payloads} | ({str(iri.MERGED_GRAPH)} if members else set())
     report.to_delete = sorted(name for name in known if name not in wanted)
+    if not members:
+        report.merged = None
+        return None
+    held = known.get(str(iri.MERGED_GRAPH))
+    if held is not None and not (report.to_send or report.to_delete):
+        # Complete, and none of its graphs changes: it is the union of the graphs it was made of.
+        report.merged, report.merged_triples = "unchanged", 0
+        return held
+    digest, report.merged_triples = _merged_hash(members)
+    # Complete before this push: its triples change with those of the graphs; else it is made again.
+    report.merged = "unchanged" if digest == held else "changed" if held is not None else "replaced"
+    return digest
 
 
 def _in_step(report: PushReport, stored: dict[str, str | None] | None) -> bool:
     """Nothing to send, nothing to delete, and a manifest with no unfinished graph."""
-    return not (report.to_send or report.to_delete) and stored is not None and None not in stored.values()
+    return (not (report.to_send or report.to_delete) and report.merged in (None, "unchanged")
+            and stored is not None and None not in stored.values())
 
 
 def _pending(report: PushReport, stored: dict[str, str | None] | None) -> dict[str, str | None]:
-    """The manifest while the push runs: the graphs it sends or deletes are marked unfinished."""
+    """The manifest while the push runs: the graphs it sends or deletes (and the merged graph, when it
+    changes) are marked unfinished."""
     changing = {g.iri for g in report.to_send if g.iri is not None} | set(report.to_delete)
+    if report.merged not in (None, "unchanged"):
+        changing.add(str(iri.MERGED_GRAPH))
     return {**(stored or {}), **dict.fromkeys(changing)}
 
 
