@@ -36,6 +36,7 @@ UNUSED_COMPONENTS = ("lemmatizer", "parser", "senter")
 
 _NAME = rf"[{UPPER}0-9][\w&.'’-]*(?:[ \u00a0](?:&[ \u00a0])?[{UPPER}0-9][\w&.'’-]*){{0,3}}"
 _FIGURE_DOT = re.compile(r"\d[\d.,]*[A-Za-z€$£¥]{1,4}\.")  # "48M.", "1.5bn.": a figure that ends a sentence
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w&.'’-]*[ \u00a0]$")  # the word before is a capitalised one
 _SERIES_DOT = re.compile(r"[A-H]\d?\.")
 _SERIES_WORDS = frozenset({"series", "série", "serie", "séries"})
 _GENERATION = re.compile(r"(?![ -]?(?:19|20)\d\d\b)(?:[ -]?\d[\w-]*|[ ](?:Ultra|Pro|Max|Plus)\b)")  # not a year
@@ -45,6 +46,12 @@ def _apposition_nouns(org_nouns: str) -> list[str]:
     """The organization nouns that say what a name is after a comma: not a platform ("X, la plateforme de
     Y" is a product) nor a naming participle ("nommée")."""
     return [n for n in org_nouns.split("|") if not re.match(r"plat|nomm|bapti|appel|named|called|dubbed", n)]
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    """Whether the word at ``start`` is the first of its sentence."""
+    before = text[max(0, start - 40):start].rstrip(" \t\u00a0")
+    return (not before and start < 40) or (before != "" and before[-1] in ".!?:\n")
 
 
 def _generation_length(text: str, end: int) -> int:
@@ -142,9 +149,30 @@ class MentionFinder:
             self._platform_rows[key] = row
             self.platform_matcher.add(key, [nlp.make_doc(form)])
         cues = lexicon.cues(lang)
+        # A model name: letters then a digit ("H20", "Maia 200"), a code of capitals ("ACF-S"), or any name
+        # in quotation marks ("le rack « Helios »").
+        model = (r"(?:[A-Z][A-Za-z]*(?:[- ]?[A-Z]{0,3})?\d[\w-]*|[A-Z]{2,}-[A-Z0-9]+)(?![\w-])"
+                 r"|«[ \u00a0]?(?P<quoted>[A-Z][\w-]*(?:[ \u00a0][A-Z0-9][\w-]*)?)[ \u00a0]?»")
+        apposition = cues["grammar"]["chip_apposition"]
+        not_chip_noun = cues["grammar"]["not_chip_noun"]
+        possessive = cues["grammar"]["chip_possessive"]
+        self._place_preposition = re.compile(rf"(?:^|\s)(?:{cues['grammar']['place_preposition']})\s+$", re.I)
+        # "présenté à Zurich Arolla, un accélérateur": the capitalised word before the name is a place
+        self._place_then_name = re.compile(rf"(?:^|\s)(?:{cues['grammar']['place_preposition']})\s+[A-Z][\w-]*\s+$")
         self._chip_patterns = [
-            (re.compile(rf"{row['pattern']}(?:\s+(?:[a-zà-ÿ]+|de|d['’]\s?[A-Z][\w-]*)){{0,2}}\s+"
-                        rf"(?P<name>[A-Z][A-Za-z]*(?:[- ]?[A-Z]{{0,3}})?\d[\w-]*)(?![\w-])"), row["kind"], row["id"])
+            (re.compile(rf"{row['pattern']}(?:\s+(?:[a-zà-ÿ-]+|de|d['’]\s?[a-zà-ÿ]+|d['’]\s?[A-Z][\w-]*)){{0,2}}\s+"
+                        rf"(?P<name>{model})"), row["kind"], row["id"])
+            for row in cues["chip_patterns"]
+        ] + [
+            # "Arolla, un accélérateur destiné à...", "Irisé, a photonic chip": the chip word after the name says
+            # what it is, unless a noun follows it ("Cobaltline, a chip start-up", "X, a GPU cloud operator")
+            (re.compile(rf"(?<![\w.-])(?P<name>[A-Z][\w-]+(?:[ \u00a0](?:\d[\w-]*|[A-Z]{{1,4}}\d*))?){apposition}"
+                        rf"{row['pattern']}(?![\w-])(?![ \u00a0]+(?:[\w-]+[ \u00a0]+)?(?:{cues['org_nouns']}|{not_chip_noun})s?\b)"),
+             row["kind"], row["id"] + "-apposition")
+            for row in cues["chip_patterns"]
+        ] + [
+            # "sa puce Arolla", "its Arolla chip": a possessive before the chip word makes the name a product's
+            (re.compile(possessive.replace("{chip}", row["pattern"])), row["kind"], row["id"] + "-possessive")
             for row in cues["chip_patterns"]
         ]
         self._noun_pattern = re.compile(
@@ -269,8 +297,13 @@ class MentionFinder:
         found: list[PlatformMention] = []
         for regex, kind, rule in self._chip_patterns:
             for m in regex.finditer(full):
-                name = m.group("name")
-                start = m.start("name")
+                group = "quoted" if "quoted" in regex.groupindex and m.group("quoted") else "name"
+                name, start = m.group(group), m.start(group)
+                if group == "name" and rule.endswith("-apposition") and (
+                        _opens_sentence(full, start) or self._place_preposition.search(full, max(0, start - 12), start)
+                        or (_CAPITALISED_BEFORE.search(full, max(0, start - 40), start)
+                            and not self._place_then_name.search(full, max(0, start - 60), start))):
+                    continue  # "Surtout, une puce...", "à Séoul, son nouvel accélérateur", "Sintra Compute, a GPU": no chip's name
                 if any(p.start <= start < p.end or start <= p.start < m.end("name") for p in known + found):
                     continue
                 if self.gazetteer.org(name) is not None:
