@@ -122,6 +122,8 @@ def resolve(extractions: Iterable[Extraction], gazetteer_names: dict[str, dict] 
     for old, new in rename.items():
         _merge_org(orgs, orgs.pop(old), key=new)
     _apply_renames(corpus, rename)
+    if rename:
+        _merge_again(corpus, published)
     _keep_consistent_facts(corpus)
     _ensure_referenced(corpus, orgs, platforms, gazetteer_names or {})
     for org in orgs.values():
@@ -175,6 +177,22 @@ def _apply_renames(corpus: Corpus, rename: dict[str, str]) -> None:
         d.parties, d.providers, d.customers = fix(d.parties), fix(d.providers), fix(d.customers)
     for a in corpus.acquisitions:
         a.acquirer, a.target = rename.get(a.acquirer, a.acquirer), rename.get(a.target, a.target)
+
+
+def _merge_again(corpus: Corpus, published: dict[str, str | None]) -> None:
+    """After renames, two events may now share their organizations ("Routa" in a title, "Routa
+    Datacenters" in the text): they are merged as events of one name would have been."""
+    rounds, deals, acquisitions = corpus.funding_rounds, corpus.compute_deals, corpus.acquisitions
+    corpus.funding_rounds, corpus.compute_deals, corpus.acquisitions = [], [], []
+    same_org: dict = {}
+    same_parties: dict = {}
+    same_pair: dict = {}
+    for r in rounds:
+        _merge_round(corpus.funding_rounds, r, same_org, published)
+    for d in deals:
+        _merge_deal(corpus.compute_deals, d, same_parties, published)
+    for a in acquisitions:
+        _merge_acquisition(corpus.acquisitions, a, same_pair)
 
 
 def _keep_consistent_facts(corpus: Corpus) -> None:

@@ -134,3 +134,21 @@ def test_amounts_in_two_currencies_agree_within_twelve_percent_in_dollars(other,
         (r,) = corpus.funding_rounds
         assert r.amount == Money(Decimal("600000000"), "EUR")  # the first article's figure
         assert {ev.article_id for ev in r.evidence} == {"a", "b"}
+
+
+def test_an_event_told_with_a_short_name_and_a_full_one_is_one_event_after_the_rename():
+    """A title says "Routa" (a name only the model found, no kind), the text "Routa Datacenters": the rename
+    makes the two acquisitions one, with the text's date and the title's price."""
+    a1 = Extraction(ArticleRecord("a1", HASH, "2031-05-04"),
+                    organizations=[_org("routa", "Routa", [], "a1"),
+                                   _org("routa datacenters", "Routa Datacenters", ["DataCenterOperator"], "a1"),
+                                   _org("cassiopee", "Cassiopée", ["InvestmentFirm"], "a1")],
+                    acquisitions=[AcquisitionRecord("cassiopee", "routa", Money(Decimal("2.35E9"), "EUR"),
+                                                    evidence=[_ev("a1")]),
+                                  AcquisitionRecord("cassiopee", "routa datacenters",
+                                                    announced=DateValue("2031-05-03"), evidence=[_ev("a1")])])
+    corpus = resolve([a1])
+    (a,) = corpus.acquisitions
+    assert (a.acquirer, a.target, a.announced, a.value) == (
+        "cassiopee", "routa datacenters", DateValue("2031-05-03"), Money(Decimal("2.35E9"), "EUR"))
+    assert len(a.evidence) == 2

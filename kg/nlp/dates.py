@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from kg.nlp import lexicon
+from kg.nlp.normalize import parse_number
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,11 @@ def find_dates(text: str, ref: dt.date | None = None, context_year: int | None =
         for m in regex.finditer(text):
             if not free(m.start(), m.end()):
                 continue
+            if "years_ago" in spec:
+                count = parse_number(m.group("n"), lang)
+                if count is None or count != int(count):
+                    continue  # "il y a quelques ans": no count, no date
+                spec = {**spec, "years": -int(count)}
             take(DateMention(m.start(), m.end(), m.group(0), _resolve_relative(spec, ref), rule, False))
     return sorted(found, key=lambda d: d.start)
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
+from kg.nlp.mentions import OrgMention
 from kg.nlp.reader.core import _C, Rules, _Event, _reporter
 from kg.records import AcquisitionRecord
+
+_APPOSITION_SPAN = 90  # characters of description between two targets of one cue
 
 
 class Acquisitions(Rules):
@@ -44,8 +49,24 @@ class Acquisitions(Rules):
             # "Arm, which it bought for $32bn": the name before is the target, the pronoun the acquirer
             acquirer = subject if subject is not None and subject.key != before[-1].key else st.focus
             targets = [before[-1]]
-        if acquirer is None or not targets:
+        if not targets and st.acquisitions and index - st.acquisitions[-1].last_sentence <= 2 \
+                and self.g.anaphoric_object.match(text[cue.end:]):
+            # "Le vendeur avait acquis la société en 2021": the target of the acquisition just told
+            told = st.role_orgs.get(st.acquisitions[-1].record.target)
+            targets = [told] if told is not None else []
+        repeated = self._repeated_targets(s, cue, orgs, targets)
+        if acquirer is None or not (targets or repeated):
             return None
+        if repeated:
+            # each target dated by its own segment of the sentence ("fin 2021 sur X, puis, en 2024, sur Y")
+            bounds = [start for _, start in repeated] + [len(text)]
+            segments = [(targets, [d for d in dates if d.start < bounds[0]])] if targets else []
+            for (target, start), end in zip(repeated, bounds[1:]):
+                own = [d for d in dates if start <= d.start < end]
+                # "en 2024, sur Y ... et sur Z": a target without a date of its own shares the one before
+                segments.append(([target], own or (segments[-1][1] if segments else [])))
+        else:
+            segments = [(targets, dates)]
         acquirers = self._coordinated(s, before, acquirer) if acquirer in before else [acquirer]
         if cues.get("consortium"):
             members = self._names_after(s, cues["consortium"][0].end, orgs, self.g.member_split)
@@ -53,8 +74,34 @@ class Acquisitions(Rules):
             st.consortium = (targets, index)
         event = None
         for one in acquirers:
-            event = self._acquire(st, index, s, cue, cues, dates, event_money, one, targets, subject) or event
+            for some, their_dates in segments:
+                event = self._acquire(st, index, s, cue, cues, their_dates, event_money if not repeated else [],
+                                      one, some, subject) or event
         return event
+
+    def _repeated_targets(self, s, cue, orgs, targets) -> list[tuple[OrgMention, int]]:
+        """"mis la main sur X, puis, en 2024, sur Y, et sur Z": Y and Z, with where each one's segment starts."""
+        prep = self.g.cue_final_preposition.search(s.text[cue.start:cue.end])
+        if prep is None:
+            return []
+        word = prep.group("prep").lower()
+        again = r"d(?:e|u|es|['’])\s*" if word.startswith("d") else re.escape(word) + r"\s+"
+        link = re.compile(self.g.repeated_target_link.pattern + "(?:" + again + ")", re.I)
+        found: list[tuple[OrgMention, int]] = []
+        taken = {t.key for t in targets}
+        cursor = targets[-1].end - s.start if targets else cue.end
+        while True:
+            m = link.search(s.text, cursor)
+            # the next target follows within an apposition ("X, un outil de démonstration, puis sur Y")
+            if m is None or m.start() - cursor > _APPOSITION_SPAN or ";" in s.text[cursor:m.start()]:
+                break
+            named = self._names_after(s, m.end(), orgs)[:1]
+            if not named or named[0].key in taken:
+                break
+            found.append((named[0], m.start()))
+            taken.add(named[0].key)
+            cursor = named[0].end - s.start
+        return found
 
     def consortium_members(self, st, index, s, cues) -> _Event | None:
         """"Le consortium réunit X, Y et Z": each member acquires what the consortium acquires."""

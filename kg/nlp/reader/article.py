@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 
 from kg.corpus import Article
 from kg.nlp.dates import find_dates, years_mentioned
@@ -40,6 +41,8 @@ from kg.records import ArticleRecord, ComputeDealRecord, DateValue, Extraction, 
 #: How far after a valuation cue, and after a cue of money that is no event's, a figure is theirs.
 _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
+#: "Sur le fond, X ...", "In Seoul, X ...": a short phrase and a comma before the name a sentence opens with
+_INTRODUCTORY = re.compile(r"[^,;:]{0,40},\s*")
 
 
 class ArticleReader(Rules):
@@ -142,7 +145,7 @@ class ArticleReader(Rules):
         # "fondée en 2021": when the company began, never the date of the event the sentence tells
         dates = [d for d in find_dates(text, st.ref, st.context_year, self.lang)
                  if not self.g.founding_before.search(text[max(0, d.start - 40):d.start])]
-        self._drop_hedged(cues)
+        self._drop_hedged(cues, question=text.rstrip().endswith("?"))
         # "said on Monday it had raised": the news, reported; not an earlier event
         kept = [c for c in cues.get("previous_event", [])
                 if not self.g.reported_before.search(text[max(0, c.start - 50):c.start])]
@@ -153,7 +156,9 @@ class ArticleReader(Rules):
         first_cue = min((c.start for k, cs in cues.items() for c in cs
                          if k in ("funding", "compute_deal", "acquisition", "lead_investor", "investor", "valuation")),
                         default=len(text))
-        anaphoric = self.g.anaphoric(text)
+        # "X connaît bien Y : via son fonds, le groupe avait participé": a noun that refers back, in a
+        # sentence that opens with a name, refers to that name
+        anaphoric = self.g.anaphoric(text) and not (orgs and orgs[0].start - s.start <= 2)
         subject = None
         own_subject = None if anaphoric else self._subject_of_verb(s, orgs, cues)
         if anaphoric and self.g.first_person(text) and st.topic is not None:
@@ -212,7 +217,7 @@ class ArticleReader(Rules):
             st.list_context = st.list_focus = None
         # "X (Ville) : 42 M€ en série A", "• X lève 22 M€": a sentence that opens with its company
         opens_with_subject = subject is not None and bool(orgs) and subject is orgs[0] \
-            and subject.start - s.start <= 2
+            and (subject.start - s.start <= 2 or bool(_INTRODUCTORY.fullmatch(text[:subject.start - s.start])))
         if not anaphoric and s.in_list and st.list_focus is None and subject is not None \
                 and (touched is not None or opens_with_subject):
             st.focus, st.focus_index = subject, index  # a bullet of its own
@@ -230,11 +235,16 @@ class ArticleReader(Rules):
             st.focus = orgs[0]
 
     @staticmethod
-    def _drop_hedged(cues: dict[str, list[Cue]]) -> None:
-        """A hedge ("pourrait racheter", "en vue d'éventuelles acquisitions") voids the cues it governs, not the sentence."""
+    def _drop_hedged(cues: dict[str, list[Cue]], question: bool = False) -> None:
+        """A hedge ("pourrait racheter", "en vue d'éventuelles acquisitions") voids the cues it governs, not the sentence.
+
+        A denial ("... est démenti") and a question ("Rachat de Y par X ?") void all of the sentence's events.
+        """
         hedges = cues.pop("hypothetical", [])
+        denied = question or any(h.id == "hedge-denied" for h in hedges)
         for kind in ("funding", "acquisition", "compute_deal", "acquisition_intent"):
-            kept = [c for c in cues.get(kind, []) if not any(h.start <= c.start <= h.end + 25 for h in hedges)]
+            kept = [c for c in cues.get(kind, []) if not denied
+                    and not any(h.start <= c.start <= h.end + 25 for h in hedges)]
             if kept:
                 cues[kind] = kept
             else:

@@ -58,9 +58,14 @@ class Funding(Rules):
                 break
         led_owner = None
         for c in cues.get("funding", []):
-            if c.id == "fund-led-owner" and funded is None:
-                # "X led Acme's Series B", "X avait mené la série B d'Acme": the owner is funded, the subject leads
-                funded = next((o for o in orgs if 0 <= o.start - s.start - c.end <= 1), None) or self._owner(st, s, c.end)
+            if c.id in ("fund-led-owner", "fund-led-anaphoric-owner") and funded is None:
+                # "X led Acme's Series B", "X avait mené la série B d'Acme": the owner is funded, the subject leads;
+                # "... la série B de la start-up": the owner is the one the article is about
+                if c.id == "fund-led-anaphoric-owner":
+                    funded = st.topic
+                else:
+                    funded = next((o for o in orgs if 0 <= o.start - s.start - c.end <= 1), None) \
+                        or self._owner(st, s, c.end)
                 lead = next((o for o in reversed(orgs) if o.end - s.start <= c.start
                              and self.g.subject_gap.fullmatch(text[o.end - s.start:c.start])), None) or subject
                 if funded is not None and lead is not None and lead.key != funded.key:
@@ -70,7 +75,7 @@ class Funding(Rules):
                 else:
                     funded = None
         contribution = False
-        raising = any(c.id not in ("fund-invest", "fund-led-owner") for c in cues.get("funding", []))
+        raising = any(c.id not in ("fund-invest", "fund-led-owner", "fund-led-anaphoric-owner") for c in cues.get("funding", []))
         investing = any(c.id == "fund-invest" for c in cues.get("funding", []))
         if funded is None:
             before_pour = self.g.funded_for.search(text[:orgs[0].start - s.start]) if orgs else None
