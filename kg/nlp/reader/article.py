@@ -35,7 +35,8 @@ from kg.nlp.reader.core import (_C, FINANCIAL_KINDS, Cue, Rules, _Event, _outsid
 from kg.nlp.reader.deals import Deals
 from kg.nlp.reader.funding import Funding
 from kg.nlp.reader.organizations import organization_records
-from kg.nlp.reader.platforms import platform_records
+from kg.nlp.reader.orders import ChipOrders, platform_makers
+from kg.nlp.reader.platforms import platform_manufacturers, platform_records
 from kg.records import ArticleRecord, ComputeDealRecord, DateValue, Extraction, Money
 
 #: How far after a valuation cue, and after a cue of money that is no event's, a figure is theirs.
@@ -53,6 +54,7 @@ class ArticleReader(Rules):
         self.funding = Funding(gazetteer, lang)
         self.deals = Deals(gazetteer, lang)
         self.acquisitions = Acquisitions(gazetteer, lang)
+        self.orders = ChipOrders(gazetteer, lang)
 
     # -- entry point -------------------------------------------------------
     def read(self, article: Article, sentences: list[Sentence]) -> Extraction:
@@ -64,6 +66,8 @@ class ArticleReader(Rules):
             state.ref = self._anchor_date(article.text, context_year, self.lang)
         self._share_kinds(sentences)
         state.topic, state.salience = self._topic(sentences)
+        state.manufacturers = platform_manufacturers(sentences)
+        state.makers = platform_makers(sentences, state.manufacturers)
         for index, sentence in enumerate(sentences):
             self._read_sentence(state, index, sentence)
         return self._collect(state, sentences)
@@ -158,7 +162,8 @@ class ArticleReader(Rules):
                         default=len(text))
         # "X connaît bien Y : via son fonds, le groupe avait participé": a noun that refers back, in a
         # sentence that opens with a name, refers to that name
-        anaphoric = self.g.anaphoric(text) and not (orgs and orgs[0].start - s.start <= 2)
+        anaphoric = self.g.anaphoric(text) and not (orgs and orgs[0].start - s.start <= 2
+                                                    and not self.g.anaphoric_subject.match(orgs[0].name))
         subject = None
         own_subject = None if anaphoric else self._subject_of_verb(s, orgs, cues)
         if anaphoric and self.g.first_person(text) and st.topic is not None:
@@ -186,6 +191,9 @@ class ArticleReader(Rules):
             touched = self.funding.valuation_only(st, index, s, cues, valuations, orgs) or touched
         if touched is None and (cues.get("compute_deal") or find_capacities(text, self.lang) or cues.get("deal_anaphora")):
             touched = self.deals.read(st, index, s, cues, orgs, event_money, dates, subject) or touched
+        if touched is None and (s.platforms or st.last_platform is not None) and st.makers \
+                and not (cues.get("funding") or cues.get("acquisition")):
+            touched = self.orders.read(st, index, s, orgs, dates, subject, bool(cues.get("previous_event")))
         if touched is None and s.in_list and st.list_context is not None:
             touched = self.deals.attach_to(st, st.list_context, index, s, event_money, dates, cues)
         if touched is None and s.platforms and self._recent(st.current, "deal", index, window=2) \
@@ -233,6 +241,11 @@ class ArticleReader(Rules):
             st.focus_index = index  # "X ... . Elle a su ... . L'entreprise enchaîne": one chain of reference
         if st.focus is None and orgs:
             st.focus = orgs[0]
+        if s.platforms:
+            st.last_platform = (s.platforms[-1], index)
+        days = [d.iso for d in dates if d.iso and len(d.iso) == 10]
+        if days:
+            st.last_day = (days[-1], index)
 
     @staticmethod
     def _drop_hedged(cues: dict[str, list[Cue]], question: bool = False) -> None:
@@ -320,7 +333,7 @@ class ArticleReader(Rules):
         extraction.acquisitions = [e.record for e in st.acquisitions]
         self._fill_currency(article.text, extraction, self.lang)
         extraction.organizations = organization_records(st, sentences)
-        extraction.platforms = platform_records(article.id, sentences)
+        extraction.platforms = platform_records(article.id, sentences, st.manufacturers)
         return extraction
 
     @staticmethod

@@ -16,7 +16,7 @@ from kg.errors import BadInputError
 from kg.names import loose_key
 from kg.nlp import lexicon
 from kg.nlp.dates import DateMention
-from kg.nlp.mentions import Gazetteer, OrgMention, Sentence
+from kg.nlp.mentions import Gazetteer, OrgMention, PlatformMention, Sentence
 from kg.nlp.normalize import Figure, is_figure
 from kg.records import DateValue, Evidence, Money
 
@@ -77,7 +77,11 @@ class Grammar:
         if not m:
             return False
         # a pronoun refers back whatever follows ("it raised S$38 million"); a noun may take a name after it
-        return bool(self.subject_pronoun.search(m.group(0))) or not self.patterns["name_follows"].match(text[m.end():])
+        if self.subject_pronoun.search(m.group(0)):
+            return True
+        follows = self.patterns["name_follows"].match(text[m.end():])
+        # the words before the name's capital, never the capital itself ("AMD" is no "a")
+        return follows is None or bool(self.patterns["finite_verb"].search(follows.group(0)[:-1]))
 
 
 @lru_cache(maxsize=None)
@@ -170,6 +174,10 @@ class _State:
     role_orgs: dict[str, OrgMention] = field(default_factory=dict)
     topic: OrgMention | None = None  # the organization the article is about
     salience: dict[str, int] = field(default_factory=dict)  # how often the article names each organization
+    manufacturers: dict[str, str | None] = field(default_factory=dict)  # chip platform -> its maker's key
+    makers: dict[str, OrgMention] = field(default_factory=dict)  # chip platform -> its maker, as the article names it
+    last_platform: tuple[PlatformMention, int] | None = None  # the chip named last, and in which sentence
+    last_day: tuple[str, int] | None = None  # the latest day a sentence names (ISO), and which sentence
 
 
 class Rules:

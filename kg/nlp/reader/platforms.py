@@ -30,16 +30,27 @@ def _article_maker(sentences: list[Sentence]) -> str | None:
     return next(iter(makers)) if len(makers) == 1 else None
 
 
-def platform_records(article_id: str, sentences: list[Sentence]) -> list[ChipPlatformRecord]:
+def platform_manufacturers(sentences: list[Sentence]) -> dict[str, str | None]:
+    """The maker (organization key) of each chip platform named, read at its first mention."""
+    out: dict[str, str | None] = {}
+    article_maker = _article_maker(sentences)
+    for s in sentences:
+        for p in s.platforms:
+            if p.name not in out:
+                out[p.name] = loose_key(p.manufacturer) if p.manufacturer else _maker_in(s, p, article_maker)
+    return out
+
+
+def platform_records(article_id: str, sentences: list[Sentence],
+                     manufacturers: dict[str, str | None] | None = None) -> list[ChipPlatformRecord]:
     """One record per chip platform named, with the evidence of its first mention."""
     out: dict[str, ChipPlatformRecord] = {}
-    article_maker = _article_maker(sentences)
+    manufacturers = platform_manufacturers(sentences) if manufacturers is None else manufacturers
     for s in sentences:
         for p in s.platforms:
             rec = out.get(p.name)
             if rec is None:
-                manufacturer = loose_key(p.manufacturer) if p.manufacturer else _maker_in(s, p, article_maker)
-                rec = out[p.name] = ChipPlatformRecord(p.name, set(p.aliases), manufacturer, p.kind)
+                rec = out[p.name] = ChipPlatformRecord(p.name, set(p.aliases), manufacturers[p.name], p.kind)
                 rec.evidence.append(sentence_evidence(article_id, s, p.rule, _C["platform"], p.start, p.end))
             if p.text != p.name:
                 rec.aliases.add(p.text)
