@@ -762,3 +762,10 @@ def test_the_event_rules_import_neither_spacy_nor_rdflib():
             "print(sorted(m for m in ('spacy', 'rdflib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_its_value_set_by_the_round_is_a_valuation(run):
+    ex = run(HEADER + "La torontoise Quillon AI a annoncé jeudi avoir obtenu 500 millions de dollars américains "
+                      "lors d'une nouvelle ronde de financement. L'opération fixe sa valeur à 6,8 G$ US.")
+    [r] = ex.funding_rounds
+    assert r.valuation is not None and (r.valuation.amount, r.valuation.currency) == (6_800_000_000, "USD")

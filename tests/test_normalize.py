@@ -50,6 +50,9 @@ MONEY_CASES = [
     ("environ 1,5 milliard", "1500000000", None, "about", False),
     ("près de 3 milliards de dollars", "3000000000", "USD", "about", False),
     ("près de 1,5 milliard d'euros", "1500000000", "EUR", "about", False),
+    # the Québec press writes milliards of dollars "G$"
+    ("6,8 G$ US", "6800000000", "USD", None, False),
+    ("2 G€", "2000000000", "EUR", None, False),
 ]
 
 
@@ -95,6 +98,8 @@ def test_find_money_two_figures_in_order():
         "750 mégawatts",
         "sur huit ans",
         "La start-up compte 120 employés et 3 bureaux.",
+        "un réseau 5G",
+        "la 5 G arrive",
         "",
     ],
 )

@@ -157,6 +157,7 @@ def find_money(text: str, lang: str = "fr") -> list[Figure]:
     """Every amount with a scale word or a currency: "1 milliard de dollars", "1,5 Md€", "$1.5bn"."""
     regex, mults, curs = _money_regex(lang)
     alone = set(lexicon.quantities(lang).get("scale_letters_need_currency", []))
+    always = set(lexicon.quantities(lang).get("scale_letters_always_need_currency", []))
     found = []
     for m in regex.finditer(text):
         groups = m.groupdict()
@@ -175,6 +176,8 @@ def find_money(text: str, lang: str = "fr") -> list[Figure]:
         if mult_id and groups["mult"].lower() in alone and not (cur_id or precur) \
                 and m.group(0)[len(groups["num"]):][:1] in (" ", "\u00a0", "-", "\t"):
             continue  # "5 M" alone is too ambiguous (metres, "M." for Monsieur)
+        if mult_id and groups["mult"].lower() in always and not (cur_id or precur):
+            continue  # "5G" is a network generation
         currency = curs[cur_id][1] if cur_id else (_prefix_currencies(lang).get(precur.upper()) if precur else None)
         value = _plain((number * scale).normalize())
         if value is None:
