@@ -106,3 +106,35 @@ def test_the_round_of_the_startup_referred_back_to_is_the_topic_s(extract_text, 
     series_b = [r for r in rounds.values() if r.amount and r.amount.amount == 48_000_000]
     assert [r.organization for r in series_b] == [k("Nacrelle Photonics")]
     assert k("Taeryn") in series_b[0].investors
+
+
+@pytest.mark.parametrize("text", [
+    "That valuation is half of the $16.7bn Varenne Capital paid for Quortex Datacenters in 2015.",
+    "The cash price Varenne Capital paid for Quortex Datacenters was not disclosed.",
+    "Les 3,6 milliards d'euros que Varenne Capital avait payés pour Quortex Datacenters paraissent loin.",
+])
+def test_a_price_named_before_who_paid_it_for_a_company_is_its_acquisition(run, text):
+    assert (k("Varenne Capital"), k("Quortex Datacenters")) in run(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Quortex Datacenters has agreed to a recommended cash takeover by Varenne Capital.",
+    "Quortex Datacenters agreed to its acquisition by Varenne Capital for $700 million.",
+    "Quortex Datacenters a accepté son rachat par Varenne Capital pour 700 millions d'euros.",
+])
+def test_a_takeover_by_an_agent_makes_the_subject_its_target(run, text):
+    assert set(run(text)) == {(k("Varenne Capital"), k("Quortex Datacenters"))}
+
+
+def test_a_consortium_with_a_pension_plan_among_its_members_acquires_as_one(run):
+    text = ("Calloway Infrastructure Partners, the Laurentian Public Pension Plan and Al Noor Investment Authority "
+            "agreed on Tuesday to buy Quortex Datacenters for €1.4bn.")
+    assert {a for a, t in run(text)} == {k("Calloway Infrastructure Partners"), k("Laurentian Public Pension Plan"),
+                                        k("Al Noor Investment Authority")}
+
+
+def test_a_short_form_followed_by_a_title_still_names_its_organization(run):
+    text = ("Nvidia closed its purchase of Varenne Networks on Monday. Nvidia will keep Varenne Chief Executive "
+            "Ada Moor. "
+            "Varenne, for its part, built its pitch on Quortex Systems, a start-up it bought in 2019 for $405 million.")
+    assert run(text).get((k("Varenne Networks"), k("Quortex Systems"))) == ("2019", 405_000_000)

@@ -190,6 +190,8 @@ class MentionFinder:
         contexts = self.judge.data
         self._function_words = frozenset(contexts["function_words"])
         self._titles = frozenset(w.lower() for w in contexts["person_before"] if " " not in w)  # "CEO", "PDG"
+        # "Chief" of "Chief Executive": a title's first word after a name is no other name
+        self._title_starts = frozenset(w.split()[0].lower() for w in contexts["person_before"])
         self._chip_context = re.compile(contexts["chip_context"], re.I)
         self._of_word_end = re.compile(rf"(?:^|\s)(?:{contexts['of_words']})$", re.I)
         self._of_word_next = re.compile(rf"[ \u00a0]+(?:{contexts['of_words']})", re.I)
@@ -460,7 +462,8 @@ class MentionFinder:
         for hit in hits:  # "Acme Ventures" and "Acme Electronics" in one text: the word alone is ambiguous
             nxt = re.match(rf"[ \u00a0]+([{UPPER}][\w-]*)", full[hit.end():hit.end() + 40])
             owner = owners.get(hit.group(0))
-            if nxt and owner is not None and nxt.group(1) != owner.text.split()[1]:
+            if nxt and owner is not None and nxt.group(1) != owner.text.split()[1] \
+                    and nxt.group(1).lower() not in self._title_starts:  # "Acme Chief Executive X": Acme
                 owners[hit.group(0)] = None
         out = []
         for hit in hits:

@@ -25,8 +25,15 @@ class Acquisitions(Rules):
         targets = self._names_after(s, cue.end, orgs)
         acquirer = subject
         if before and not self.g.anaphoric(text):
-            acquirer = before[0]
-        if passive and before and after and self.g.passive_verb.match(text[cue.start:cue.end]) \
+            # "the $16.7bn Intel paid for Altera": who paid is the name just before the verb
+            acquirer = before[-1] if cue.id in ("acq-paid-for", "acq-price-paid-for") else before[0]
+        if cue.id == "acq-by":
+            # "Y has agreed to a takeover by X": the subject is the target, the names after "by" acquire
+            owned = subject if subject is not None and subject.end - s.start <= cue.start else (before[-1] if before else None)
+            targets = [owned] if owned is not None else []
+            acquirer = next(iter(after), None)
+            before = [o for o in before if o is not owned]
+        elif passive and before and after and self.g.passive_verb.match(text[cue.start:cue.end]) \
                 and by.search(text[cue.end:after[0].start - s.start]):
             # "Y a été rachetée par X"
             acquirer, targets = after[0], [before[-1]]
