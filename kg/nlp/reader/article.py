@@ -43,6 +43,8 @@ from kg.records import ArticleRecord, ComputeDealRecord, DateValue, Extraction, 
 _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
 #: "Sur le fond, X ...", "In Seoul, X ...": a short phrase and a comma before the name a sentence opens with
+#: "£310m. The ...": a figure that opens a sentence, said alone before what it measures
+_LEAD_FIGURE_END = re.compile(r"\s*[.:]\s+")
 _INTRODUCTORY = re.compile(r"[^,;:]{0,40},\s*")
 
 
@@ -146,6 +148,10 @@ class ArticleReader(Rules):
         cues = _outside_names(find_cues(text, self.lang), s)
         orgs = [o for o in s.orgs if not _reporter(o)]
         money = find_money(text, self.lang)
+        bare, st.bare_figures = st.bare_figures, self._bare_figures(text, money, index)
+        if not money and bare is not None and bare[1] == index - 1 and self.g.figure_anaphor.match(text):
+            # "CHF 18 million. That is how much X raised": the figure said alone just before
+            money = [dataclasses.replace(f, start=0, end=0) for f in bare[0]]
         # "fondée en 2021": when the company began, never the date of the event the sentence tells
         dates = [d for d in find_dates(text, st.ref, st.context_year, self.lang)
                  if not self.g.founding_before.search(text[max(0, d.start - 40):d.start])]
@@ -178,6 +184,17 @@ class ArticleReader(Rules):
         if s.in_list and st.list_focus is not None:
             subject = st.list_focus
         event_money, valuations, share_prices = self._classify_money(text, money, cues)
+        lead = _LEAD_FIGURE_END.match(text, money[0].end) if money and money[0].start <= 1 else None
+        if lead is not None and self.g.valuation_anaphor.match(text[lead.end():]):
+            # "£310m. The post-money valuation of X after a £45m Series A" (one sentence to the parser)
+            event_money = [f for f in event_money + valuations if f is not money[0]]
+            valuations = [money[0]]
+            subject = subject or next(iter(orgs), None)  # "the valuation of X": X is valued
+        elif bare is not None and bare[1] == index - 1 and self.g.valuation_anaphor.match(text):
+            # the same, told in two sentences
+            event_money = [f for f in event_money + valuations if f not in bare[0]]
+            valuations = [dataclasses.replace(f, start=0, end=0) for f in bare[0]]
+            subject = subject or next(iter(orgs), None)
         touched: _Event | None = None
         if cues.get("acquisition"):
             touched = self.acquisitions.read(st, index, s, cues, dates, subject, event_money) or touched
@@ -246,6 +263,13 @@ class ArticleReader(Rules):
         days = [d.iso for d in dates if d.iso and len(d.iso) == 10]
         if days:
             st.last_day = (days[-1], index)
+
+    @staticmethod
+    def _bare_figures(text: str, money: list[Figure], index: int) -> tuple[list[Figure], int] | None:
+        """A sentence that is only an amount ("CHF 18 million."), as a box of figures opens its items."""
+        if len(money) == 1 and text.strip().rstrip(".:").strip() == money[0].text.strip():
+            return money, index
+        return None
 
     @staticmethod
     def _drop_hedged(cues: dict[str, list[Cue]], question: bool = False) -> None:

@@ -177,6 +177,7 @@ class _State:
     manufacturers: dict[str, str | None] = field(default_factory=dict)  # chip platform -> its maker's key
     makers: dict[str, OrgMention] = field(default_factory=dict)  # chip platform -> its maker, as the article names it
     last_platform: tuple[PlatformMention, int] | None = None  # the chip named last, and in which sentence
+    bare_figures: tuple[list, int] | None = None  # the amount a sentence said alone, and which sentence
     last_day: tuple[str, int] | None = None  # the latest day a sentence names (ISO), and which sentence
 
 
