@@ -138,3 +138,18 @@ def test_a_short_form_followed_by_a_title_still_names_its_organization(run):
             "Ada Moor. "
             "Varenne, for its part, built its pitch on Quortex Systems, a start-up it bought in 2019 for $405 million.")
     assert run(text).get((k("Varenne Networks"), k("Quortex Systems"))) == ("2019", 405_000_000)
+
+
+def test_the_company_the_acquirers_of_a_relative_clause_buy_from_a_seller(run):
+    text = ("The comparison is Quortex Datacenters, which Varenne Capital and Halden Investments agreed to buy from "
+            "Orvane Partners for more than A$24 billion in September last year.")
+    assert set(run(text)) == {(k("Varenne Capital"), k("Quortex Datacenters")),
+                              (k("Halden Investments"), k("Quortex Datacenters"))}
+
+
+@pytest.mark.parametrize("text", [
+    "Orvane Cloud said on Tuesday it had agreed to buy from Quortex Labs the rest of its racks.",
+    "Orvane Cloud a racheté auprès de Quortex Labs le reste de ses baies.",
+])
+def test_the_one_bought_from_is_the_seller_never_the_target(run, text):
+    assert (k("Orvane Cloud"), k("Quortex Labs")) not in run(text)

@@ -72,3 +72,13 @@ def test_a_noun_then_a_verb_refers_back(extract_text):
     text = "Varlo Cloud lève 40 millions d'euros. La société a racheté Quortex Labs en 2024."
     acquisitions = {(a.acquirer, a.target) for a in extract_text(text).acquisitions}
     assert acquisitions == {(k("Varlo Cloud"), k("Quortex Labs"))}
+
+
+@pytest.mark.parametrize("text", [
+    "12,000. The number of Instinct MI325X accelerators that Houston's Quillon Cloud said on Tuesday it had agreed "
+    "to buy from AMD.",
+    "12 000. Le nombre d'accélérateurs Instinct MI325X que l'opérateur texan Quillon Cloud a commandés à AMD.",
+])
+def test_the_number_of_chips_a_company_bought_in_a_box_of_figures(run, text):
+    [(providers, customers, chips, _)] = run(text)
+    assert (providers, customers) == ([k("AMD")], [k("Quillon Cloud")]) and "MI325X" in chips

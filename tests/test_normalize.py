@@ -50,6 +50,8 @@ MONEY_CASES = [
     ("environ 1,5 milliard", "1500000000", None, "about", False),
     ("près de 3 milliards de dollars", "3000000000", "USD", "about", False),
     ("près de 1,5 milliard d'euros", "1500000000", "EUR", "about", False),
+    # a half: "un demi-milliard" is half a milliard, not one and a half
+    ("un demi-milliard de dollars", "500000000", "USD", None, False),
     # the Québec press writes milliards of dollars "G$"
     ("6,8 G$ US", "6800000000", "USD", None, False),
     ("2 G€", "2000000000", "EUR", None, False),
@@ -393,3 +395,13 @@ def test_a_figure_with_a_unit_is_a_figure(text):
 def test_a_name_or_a_bare_number_is_not_a_figure(text):
     # a bare number can name a school or a fund; only a unit makes it a figure
     assert not is_figure(text)
+
+
+@pytest.mark.parametrize("text, value", [
+    ("roughly half a billion dollars", "500000000"),
+    ("one and a half billion dollars", "1500000000"),
+    ("one hundred and one million dollars", "101000000"),
+])
+def test_find_money_english_fractions_and_articles(text, value):
+    [figure] = find_money(text, "en")
+    assert (figure.value, figure.unit) == (Decimal(value), "USD")

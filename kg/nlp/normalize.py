@@ -78,14 +78,21 @@ def _parse_words(text: str, lang: str = "fr") -> Decimal | None:
     total = Decimal(0)
     current = Decimal(0)
     seen = False
+    joined = False
+    articles = set(lexicon.quantities(lang).get("number_articles", []))
     for token in re.split(r"[-\s]+", text.lower()):
         if token == "" or token in joiners:
+            joined = joined or token in joiners
             continue
+        if token in articles and seen:
+            continue  # "half a billion", "one and a half"
         if token not in words:
             return None
         value = words[token]
         seen = True
-        if value == 1000:
+        if value < 1 and current == 1 and not joined:
+            current = value  # "un demi-milliard", "a half": one half, not one and a half ("un et demi")
+        elif value == 1000:
             total += (current or Decimal(1)) * 1000
             current = Decimal(0)
         elif value == 100:

@@ -22,7 +22,11 @@ class Acquisitions(Rules):
         after = [o for o in orgs if o.start - s.start >= cue.end]
         by = self.g.agent_before
         passive = self.g.passive.search(text[:cue.start])
-        targets = self._names_after(s, cue.end, orgs)
+        # "agreed to buy from X": the one after the verb sells, never the target
+        if self.g.seller_after.match(text[cue.end:]):
+            targets, after = [], []
+        else:
+            targets = self._names_after(s, cue.end, orgs)
         acquirer = subject
         if before and not self.g.anaphoric(text):
             # "the $16.7bn Intel paid for Altera": who paid is the name just before the verb
@@ -45,10 +49,10 @@ class Acquisitions(Rules):
                 named = [o for o in after if o.start - s.start >= targets[-1].end - s.start + agent.end() - 1]
                 if named:
                     acquirer = named[0]
-        elif len(before) >= 2 and self.g.object_relative.search(text[:before[-1].start - s.start]) \
+        elif len(before) >= 2 and self._object_relative(s, before) is not None \
                 and self.g.subject_gap.fullmatch(text[before[-1].end - s.start:cue.start]):
-            # "X, l'éditeur que Y a racheté l'an dernier", "X, which Y bought": Y acquires X
-            acquirer, targets = before[-1], [before[-2]]
+            # "X, l'éditeur que Y a racheté l'an dernier", "X, which Y and Z bought": Y (and Z) acquire X
+            acquirer, targets = before[-1], [self._object_relative(s, before)]
         elif before and after and self.g.acquire_verb.search(text[cue.start:cue.end]):
             acquirer, targets = before[-1], [after[0]]
         elif len(before) + (st.focus is not None) >= 2 and not targets \
@@ -85,6 +89,14 @@ class Acquisitions(Rules):
                 event = self._acquire(st, index, s, cue, cues, their_dates, event_money if not repeated else [],
                                       one, some, subject) or event
         return event
+
+    def _object_relative(self, s, before) -> OrgMention | None:
+        """"X, which Y and Z agreed to buy": X, the name before the relative pronoun that the acquirers follow."""
+        group = self._coordinated(s, before, before[-1])
+        first = min(group, key=lambda o: o.start)
+        if not self.g.object_relative.search(s.text[:first.start - s.start]):
+            return None
+        return next((o for o in reversed(before) if o.end <= first.start), None)
 
     def _repeated_targets(self, s, cue, orgs, targets) -> list[tuple[OrgMention, int]]:
         """"mis la main sur X, puis, en 2024, sur Y, et sur Z": Y and Z, with where each one's segment starts."""

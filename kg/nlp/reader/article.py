@@ -208,8 +208,7 @@ class ArticleReader(Rules):
             touched = self.funding.valuation_only(st, index, s, cues, valuations, orgs) or touched
         if touched is None and (cues.get("compute_deal") or find_capacities(text, self.lang) or cues.get("deal_anaphora")):
             touched = self.deals.read(st, index, s, cues, orgs, event_money, dates, subject) or touched
-        if touched is None and (s.platforms or st.last_platform is not None) and st.makers \
-                and not (cues.get("funding") or cues.get("acquisition")):
+        if touched is None and (s.platforms or st.last_platform is not None) and st.makers:
             touched = self.orders.read(st, index, s, orgs, dates, subject, bool(cues.get("previous_event")))
         if touched is None and s.in_list and st.list_context is not None:
             touched = self.deals.attach_to(st, st.list_context, index, s, event_money, dates, cues)

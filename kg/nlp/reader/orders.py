@@ -14,6 +14,8 @@ from kg.records import ComputeDealRecord, DateValue
 _PLATFORM_AFTER_COUNT = 40
 #: How many sentences "ces puces" looks back for the chip it refers to
 _THESE_CHIPS_WINDOW = 2
+#: How far after the user its verb of buying may come ("Y said on Tuesday it had agreed to buy")
+_VERB_AFTER = 60
 #: a capitalised word, the maker's name, between a count and its chip
 _MAKER_WORD = re.compile(r"[A-Z][\w&.-]*\s+")
 
@@ -45,8 +47,9 @@ class ChipOrders(Rules):
     def _platform(self, st: _State, index: int, s: Sentence, count: re.Match) -> PlatformMention | None:
         """The chip counted: named right after the count, or, after "ces puces", the chip named just before."""
         after = s.text[count.end():]
-        named = next((p for p in s.platforms if 0 <= p.start - s.start - count.end() <= _PLATFORM_AFTER_COUNT
-                      and self._counts(s.text[count.end():p.start - s.start])), None)
+        # the last of a chain of names ("Instinct MI325X"): the model, not its family
+        named = max((p for p in s.platforms if 0 <= p.start - s.start - count.end() <= _PLATFORM_AFTER_COUNT
+                     and self._counts(s.text[count.end():p.start - s.start])), key=lambda p: p.start, default=None)
         if named is not None:
             return named
         if count.group("these") and self.g.chip_count_word.match(after) and st.last_platform is not None \
@@ -69,8 +72,20 @@ class ChipOrders(Rules):
             if named and not _named_after(named[0], maker):
                 supplier = subject if subject is not None and _named_after(subject, maker) else maker
                 return supplier, named[0]
-        # the subject; else the name nearest before the count ("L'opérateur de cloud X va déployer")
+        # the subject, or the name nearest before the count, with a verb of buying between ("L'opérateur
+        # de cloud X va déployer 12 000 puces"); else, after the count, a name a verb of buying follows
+        # ("The number of X chips that Y agreed to buy")
         user = subject or next((o for o in reversed(orgs) if o.end - s.start <= count.start()), None)
+        if user is not None and user.end - s.start <= count.start():
+            if self._may_use(user) and not _named_after(user, maker) \
+                    and self.g.chip_order_verb.search(text[user.end - s.start:count.start()]):
+                return maker, user
+            return None, None
+        user = next((o for o in orgs if o.start - s.start >= count.end() and o.key != maker.key
+                     and self.g.chip_order_verb.search(text, o.end - s.start, o.end - s.start + _VERB_AFTER)), None)
+        if user is not None and self._may_use(user) and not _named_after(user, maker):
+            return maker, user
+        return None, None
         if user is None or not self._may_use(user) or _named_after(user, maker):
             return None, None
         verb_zone = text[user.end - s.start:count.start()]
