@@ -49,10 +49,10 @@ class Acquisitions(Rules):
                 named = [o for o in after if o.start - s.start >= targets[-1].end - s.start + agent.end() - 1]
                 if named:
                     acquirer = named[0]
-        elif len(before) >= 2 and self._object_relative(s, before) is not None \
+        elif len(before) >= 2 and (relative := self._object_relative(s, before)) is not None \
                 and self.g.subject_gap.fullmatch(text[before[-1].end - s.start:cue.start]):
             # "X, l'éditeur que Y a racheté l'an dernier", "X, which Y and Z bought": Y (and Z) acquire X
-            acquirer, targets = before[-1], [self._object_relative(s, before)]
+            acquirer, targets = before[-1], [relative]
         elif before and after and self.g.acquire_verb.search(text[cue.start:cue.end]):
             acquirer, targets = before[-1], [after[0]]
         elif len(before) + (st.focus is not None) >= 2 and not targets \

@@ -42,9 +42,9 @@ from kg.records import ArticleRecord, ComputeDealRecord, DateValue, Extraction, 
 #: How far after a valuation cue, and after a cue of money that is no event's, a figure is theirs.
 _VALUATION_WINDOW = 70
 _NOT_MONEY_WINDOW = 45
-#: "Sur le fond, X ...", "In Seoul, X ...": a short phrase and a comma before the name a sentence opens with
 #: "£310m. The ...": a figure that opens a sentence, said alone before what it measures
 _LEAD_FIGURE_END = re.compile(r"\s*[.:]\s+")
+#: "Sur le fond, X ...", "In Seoul, X ...": a short phrase and a comma before the name a sentence opens with
 _INTRODUCTORY = re.compile(r"[^,;:]{0,40},\s*")
 
 

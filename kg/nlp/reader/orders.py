@@ -64,7 +64,7 @@ class ChipOrders(Rules):
 
     def _roles(self, s: Sentence, count: re.Match, orgs: list[OrgMention], subject: OrgMention | None,
                maker: OrgMention) -> tuple[OrgMention | None, OrgMention | None]:
-        """Who supplies and who uses: "destiné à Y" names the user; else the subject that deploys the chips."""
+        """Who supplies and who uses: "destiné à Y" names the user; else the one a verb of buying goes with."""
         text = s.text
         dest = self.g.chip_order_for.match(text, count.end())
         if dest is not None:
@@ -86,12 +86,6 @@ class ChipOrders(Rules):
         if user is not None and self._may_use(user) and not _named_after(user, maker):
             return maker, user
         return None, None
-        if user is None or not self._may_use(user) or _named_after(user, maker):
-            return None, None
-        verb_zone = text[user.end - s.start:count.start()]
-        if user.end - s.start > count.start() or not self.g.chip_order_verb.search(verb_zone):
-            return None, None  # "Y va déployer", "Y will deploy": the verb between the user and the count
-        return maker, user
 
     @staticmethod
     def _may_use(org: OrgMention) -> bool:
