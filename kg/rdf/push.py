@@ -34,7 +34,6 @@ and sent. Endpoint URLs and credentials are handled as in ``kg.rdf.stores``.
 from __future__ import annotations
 
 import hashlib
-import heapq
 import itertools
 import logging
 import os
@@ -368,9 +367,26 @@ def push(source, endpoint: str, *, graph: str | None = None, user: str | None = 
 # ------------------------------------------------------------------ the merged graph
 
 
-def _members(payloads: Sequence[_Payload]) -> list[_Payload] | None:
+class _Members(list):
+    """The graphs the merged graph is the union of, and that union (made once: its hash and its body read it)."""
+
+    _union: list[bytes] | None = None
+
+    def union(self) -> list[bytes]:
+        """The distinct lines of the members, sorted. A set and a sort run in C: merging thousands of sorted
+        payloads line by line in Python cost several times as much (2.3 s against 0.6 s at a million)."""
+        if self._union is None:
+            lines: set[bytes] = set()
+            for p in self:
+                lines.update(p.ntriples.split(b"\n"))
+            lines.discard(b"")
+            self._union = sorted(lines)
+        return self._union
+
+
+def _members(payloads: Sequence[_Payload]) -> _Members | None:
     """The graphs the merged graph is the union of; None when no merged graph is kept (see the module docstring)."""
-    members = [p for p in payloads if p.iri is not None and p.iri != str(iri.ONTOLOGY_GRAPH)]
+    members = _Members(p for p in payloads if p.iri is not None and p.iri != str(iri.ONTOLOGY_GRAPH))
     if len(members) < 2 or any(p.blank_nodes for p in members):
         return None
     return members
@@ -384,22 +400,13 @@ def _lines(body: bytes) -> Iterator[bytes]:
         start = end + 1
 
 
-def _union(members: Sequence[_Payload]) -> Iterator[bytes]:
-    """The distinct lines of the members, sorted: each payload's lines are sorted already."""
-    previous = None
-    for line in heapq.merge(*(_lines(p.ntriples) for p in members)):
-        if line != previous:
-            yield line
-            previous = line
-
-
-def _merged_hash(members: Sequence[_Payload]) -> tuple[str, int]:
+def _merged_hash(members: _Members) -> tuple[str, int]:
     """(hash as the manifest writes it, triples) of the merged graph."""
-    digest, count = hashlib.sha256(), 0
-    for line in _union(members):
-        digest.update(line + b"\n")
-        count += 1
-    return digest.hexdigest(), count
+    digest = hashlib.sha256()
+    lines = members.union()
+    for start in range(0, len(lines), 10_000):
+        digest.update(b"".join(line + b"\n" for line in lines[start:start + 10_000]))
+    return digest.hexdigest(), len(lines)
 
 
 def _old_lines(store: _Target, report: PushReport, stored: dict[str, str | None] | None,
@@ -439,7 +446,7 @@ def _still_stated(old: set[bytes], members: Sequence[_Payload]) -> set[bytes]:
     return set(scratch.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph()).split(b"\n")) & old
 
 
-def _send_merged(store: _Target, report: PushReport, members: Sequence[_Payload], old: set[bytes] | None,
+def _send_merged(store: _Target, report: PushReport, members: _Members, old: set[bytes] | None,
                  batch_triples: int, send: dict) -> None:
     """Bring the merged graph in step with the members just sent: changed triple by triple (``old``: the lines
     of the replaced and deleted graphs), or replaced whole."""
@@ -448,12 +455,12 @@ def _send_merged(store: _Target, report: PushReport, members: Sequence[_Payload]
         report.merged = "replaced"
         if report.protocol != "graph-store":
             report.requests += 1
-            _put(store, report, name, b"".join(line + b"\n" for line in _union(members)), _label(name), send)
+            _put(store, report, name, b"".join(line + b"\n" for line in members.union()), _label(name), send)
             return
         # A PUT of the first lines, then POSTs of the others: one transaction of a million triples costs an
         # on-disk Oxigraph server several times what ten of a hundred thousand cost. The manifest marks the
         # graph unfinished meanwhile.
-        lines = _union(members)
+        lines = iter(members.union())
         first = True
         while first or chunk:
             chunk = b"".join(line + b"\n" for line in itertools.islice(lines, batch_triples))
