@@ -182,15 +182,15 @@ def _neighbourhood(store, nodes: set, depth: int, inverse: set) -> Graph:
 
     from kg.rdf.graphstore import from_ox
 
-    default = ox.DefaultGraph()
+    default, view = ox.DefaultGraph(), store.view_store
     backwards = [ox.NamedNode(str(p)) for p in inverse]
     seen, level, quads = set(nodes), set(nodes), set()
     for _ in range(depth + 1):
         following = set()
         for node in level:
-            found = list(store.store.quads_for_pattern(node, None, None, default))
+            found = list(view.quads_for_pattern(node, None, None, default))
             for p in backwards:
-                found += store.store.quads_for_pattern(None, p, node, default)
+                found += view.quads_for_pattern(None, p, node, default)
             for quad in found:
                 quads.add(quad)
                 for term in (quad.subject, quad.object):
@@ -213,15 +213,14 @@ class _StoreData:
     def __init__(self, store) -> None:
         import pyoxigraph as ox
 
-        store.merged_view()
-        self.store, self.default = store, ox.DefaultGraph()
+        self.store, self.default = store.view_store, ox.DefaultGraph()
 
     def _objects(self, node, predicate) -> list:
         from kg.rdf.graphstore import to_ox
 
         if node is None or isinstance(node, Literal):
             return []
-        return sorted(self.store.store.quads_for_pattern(to_ox(node), to_ox(predicate), None, self.default),
+        return sorted(self.store.quads_for_pattern(to_ox(node), to_ox(predicate), None, self.default),
                       key=lambda q: str(q.object))
 
     def objects(self, node, predicate):

@@ -177,3 +177,28 @@ def test_an_undeclared_ontology_term_is_an_error_in_the_mapping():
     assert mapping.AIKG.amount == URIRef("https://w3id.org/aikg/ontology#amount")
     with pytest.raises(AttributeError):
         mapping.AIKG.amountt
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_queries_read_each_triple_once_with_the_ontology_when_asked(tmp_path, on_disk):
+    shared = BNode()
+    store = store_of({EX + "g1": [(A, P, Literal("x")), (A, Q, shared), (shared, P, Literal("y"))],
+                      EX + "g2": [(A, P, Literal("x"))],
+                      iri.ONTOLOGY_GRAPH: [(P, RDF.type, OWL.DatatypeProperty)]},
+                     tmp_path / "store" if on_disk else None)
+    rows = list(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
+    assert len(rows) == 3  # (A, P, "x") once; the ontology only when asked
+    assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }", with_ontology=True))) == 4
+    # The blank node stays one node in the view: the path through it is found.
+    assert [r["v"].value for r in store.query(f"SELECT ?v WHERE {{ <{A}> <{Q}>/<{P}> ?v }}")] == ["y"]
+    assert (store.view_store is store.store) == on_disk  # in memory the view is a store of its own
+
+
+def test_the_query_view_follows_what_is_added_after_it():
+    store = store_of({EX + "g1": [(A, P, Literal("x"))], EX + "g2": [(B, P, Literal("y"))]})
+    assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }"))) == 2
+    g = Graph()
+    g.add((B, Q, Literal("z")))
+    store.add_graph(g, URIRef(EX + "g3"))
+    store.flush()
+    assert len(list(store.query("SELECT * WHERE { ?s ?p ?o }"))) == 3

@@ -15,9 +15,12 @@ Triples go in as N-Quads text parsed by Oxigraph (in Rust): building one
 Python ``pyoxigraph.Quad`` costs more than writing its line.
 
 SPARQL runs in Oxigraph itself (``query``): for a build, the merged graph is first copied
-into the store's default graph by one SPARQL Update (in Rust, deduplicated by the store),
-since a union of named graphs would give a triple stated in two articles twice. That
-default graph is a query view only: it is not written to the files.
+into a query view (deduplicated by the store), since a union of named graphs would give a
+triple stated in two articles twice. In memory the view is a store of its own, holding the
+merged graph and the ontology: beside thousands of named graphs, Oxigraph's memory store
+answers a default-graph query several times slower (measured on 1.65M triples: 4.5 s
+against 0.8 s for a bundled query). On disk, where the default graph has indexes of its
+own, it is this store's default graph. The view is not written to the files.
 
 Files are written in one order whatever the order of insertion or the store:
 graphs by IRI (the default graph first), triples sorted by their N-Triples
@@ -180,7 +183,8 @@ class GraphStore:
         self._pending: list[str] = []
         # Triples with blank nodes go in as Quad objects: a parser would relabel their blank nodes.
         self._pending_quads: list[ox.Quad] = []
-        self._view = False  # the merged graph copied into the default graph (a build's query view)
+        self._view = False  # the merged graph copied into the query view (see view_store)
+        self._view_store: ox.Store | None = None
 
     # ------------------------------------------------------------ writing
 
@@ -198,7 +202,7 @@ class GraphStore:
         """Load the lines added since the last flush (called every ``_BATCH`` lines and by ``build_store``)."""
         if self._pending or self._pending_quads:
             self._merged_count = None
-            self._view = False
+            self._view, self._view_store = False, None
         if self._pending:
             data = "".join(self._pending).encode("utf-8")
             self._pending.clear()  # in place: the graph adders hold this list
@@ -229,22 +233,44 @@ class GraphStore:
         validates: pySHACL mixes the ontology into the data). ``substitutions``: values of
         projected variables (Oxigraph's bindings).
         """
-        self.merged_view()
         graphs = [_DEFAULT, _ONTOLOGY] if with_ontology else _DEFAULT
-        return self.store.query(text, default_graph=graphs, substitutions=substitutions)
+        return self.view_store.query(text, default_graph=graphs, substitutions=substitutions)
 
     def has_ontology(self) -> bool:
         """Whether the ontology graph is in the store (a build's store: with the bundled ontology)."""
         return any(True for _ in self.store.quads_for_pattern(None, None, None, _ONTOLOGY))
 
+    @property
+    def view_store(self) -> ox.Store:
+        """The Oxigraph store whose default graph is the merged graph (and whose ontology graph is the
+        ontology's), where queries and SHACL read it; made on first use (see the module docstring)."""
+        self.merged_view()
+        return self._view_store if self._view_store is not None else self.store
+
     def merged_view(self) -> None:
-        """Copy the merged graph into the default graph (once), where queries read it."""
-        if self.merging and not self._view:
-            self.flush()
+        """Make the query view (once)."""
+        if not self.merging or self._view:
+            return
+        self.flush()
+        if self.path is not None:
             # Every graph but the ontology (and the default graph itself) into the default graph.
             self.store.update("CLEAR DEFAULT; INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
                               "FILTER (?g != <" + _ONTOLOGY.value + ">) }")
-            self._view = True
+        else:
+            view = ox.Store()
+            for name in self.store.named_graphs():
+                quads = self.store.quads_for_pattern(None, None, None, name)
+                if name == _ONTOLOGY:
+                    view.extend(quads)
+                    continue
+                data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+                if data.startswith(b"_:") or b"\n_:" in data or b"> _:" in data:
+                    # Quads keep their blank nodes; a document parsed again would get its own.
+                    view.extend(ox.Quad(q.subject, q.predicate, q.object, _DEFAULT) for q in quads)
+                else:
+                    view.load(data, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            self._view_store = view
+        self._view = True
 
     def triple_count(self) -> int:
         """Triples of the merged graph (counted while it was last written, else by reading it through).
