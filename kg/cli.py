@@ -272,8 +272,10 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: 
     Writes graph.ttl, graph.trig, validation.txt and one CSV per bundled query, then prints a
     summary (--show: the tables of the scored queries too). Exit 1 when the graph does not conform.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     from kg.build import write_outputs
-    from kg.query import SCORED_QUERIES, bundled_queries, run_query
+    from kg.query import SCORED_QUERIES, bundled_queries, run_queries
     from kg.rdf.io import write_atomic
     from kg.resources import seeds_dir
     from kg.locking import output_lock
@@ -289,20 +291,25 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: 
     _report_corrections(console, result, corrections)
     with _stage(console, "writing graph.ttl and graph.trig"):
         written = write_outputs(result, out_dir / "graph.ttl")
-    with _stage(console, f"validating {result.triple_count:,} triples against the shapes"):
-        report = run_validate(result.store)
-        write_atomic(out_dir / "validation.txt", report.format())
-    written.append(out_dir / "validation.txt")
-    tables = {}
-    with _progress(console) as bar:
+    with _stage(console, "copying the merged graph into the query view"):
+        result.store.merged_view()
+    tables, graphs_written = {}, len(written)
+    # SHACL runs beside the queries: both read the query view, and Oxigraph evaluates a query without
+    # Python's lock, so they share the processors.
+    with ThreadPoolExecutor(1) as background, _progress(console) as bar:
+        shapes_task = bar.add_task(f"validating {result.triple_count:,} triples against the shapes", total=None)
+        validating = background.submit(run_validate, result.store)
+        validating.add_done_callback(lambda _: bar.update(shapes_task, total=1, completed=1))
         names = list(bundled_queries())
         task = bar.add_task("queries", total=len(names))
-        for name in names:
-            bar.update(task, description=f"query {name}")
-            tables[name] = run_query(result.store, name)
-            write_atomic(out_dir / f"{name}.csv", tables[name].to_csv())
+        for name, table in run_queries(result.store, names):
+            tables[name] = table
+            write_atomic(out_dir / f"{name}.csv", table.to_csv())
             written.append(out_dir / f"{name}.csv")
-            bar.advance(task)
+            bar.update(task, advance=1, description=f"query {name}")
+        report = validating.result()
+    write_atomic(out_dir / "validation.txt", report.format())
+    written.insert(graphs_written, out_dir / "validation.txt")
     if show:
         for name in SCORED_QUERIES:
             click.echo(f"\n== {name} ({len(tables[name].rows)} rows)")

@@ -239,6 +239,25 @@ def run_query(graph, name_or_path: str | os.PathLike[str], bindings: Mapping[str
             raise BadInputError(f"query failed: {exc}", path=source) from exc
 
 
+def run_queries(graph, names: Sequence[str | os.PathLike[str]], threads: int | None = None):
+    """``(name, run_query(graph, name))`` for each of ``names``, in their order. On a ``GraphStore`` they run
+    ``threads`` at a time (default ``kg.rdf.shapes.default_threads()``): Oxigraph evaluates a query without
+    Python's lock, so the queries share the processors; on an rdflib graph, one after the other."""
+    from kg.rdf.graphstore import GraphStore
+    from kg.rdf.shapes import default_threads
+
+    threads = (default_threads() if threads is None else threads) if isinstance(graph, GraphStore) else 1
+    if threads <= 1 or len(names) <= 1:
+        for name in names:
+            yield name, run_query(graph, name)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    graph.merged_view()  # made once, before the threads read it
+    with ThreadPoolExecutor(threads) as pool:
+        yield from zip(names, pool.map(lambda name: run_query(graph, name), names))
+
+
 # Words that must appear (SPARQL keywords are case-insensitive) for a query to reach the network from
 # Oxigraph, whose HTTP client is out of reach of ``offline()``; "\\u" because a query may spell them
 # with code point escapes.

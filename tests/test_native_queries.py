@@ -13,7 +13,7 @@ from rdflib import Literal, URIRef
 
 from kg.build import build
 from kg.errors import BadInputError
-from kg.query import bundled_queries, run_query
+from kg.query import bundled_queries, run_queries, run_query
 from kg.resources import seeds_dir
 
 ROOT = seeds_dir().parent
@@ -50,6 +50,27 @@ def test_every_bundled_query_gives_rdflib_rows(corpus):
 @pytest.fixture(scope="module")
 def seeds():
     return build([seeds_dir()])
+
+
+def test_queries_run_side_by_side_give_each_its_own_rows_in_order(corpus):
+    name, result = corpus
+    names = list(bundled_queries())
+    alone = {query: run_query(result.store, query) for query in names}
+    together = list(run_queries(result.store, names, threads=3))
+    assert [query for query, _ in together] == names
+    for query, table in together:
+        assert (table.columns, table.rows) == (alone[query].columns, alone[query].rows), (name, query)
+
+
+def test_shacl_screened_in_threads_is_the_report_of_one_thread(corpus):
+    from kg.rdf.shapes import compile_shapes, screen
+    from kg.validate import load_shapes
+
+    _, result = corpus
+    plan = compile_shapes(load_shapes())
+    one, several = screen(result.store, plan, threads=1), screen(result.store, plan, threads=3)
+    assert [(id(c), f, v) for c, f, v in one.failures] == [(id(c), f, v) for c, f, v in several.failures]
+    assert one.doubtful == several.doubtful
 
 
 def test_queries_do_not_change_the_files(seeds):

@@ -34,6 +34,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -185,6 +186,7 @@ class GraphStore:
         self._pending_quads: list[ox.Quad] = []
         self._view = False  # the merged graph copied into the query view (see view_store)
         self._view_store: ox.Store | None = None
+        self._view_lock = threading.Lock()
 
     # ------------------------------------------------------------ writing
 
@@ -248,9 +250,14 @@ class GraphStore:
         return self._view_store if self._view_store is not None else self.store
 
     def merged_view(self) -> None:
-        """Make the query view (once)."""
+        """Make the query view (once; threads that ask at the same time wait for the one that makes it)."""
         if not self.merging or self._view:
             return
+        with self._view_lock:
+            if not self._view:
+                self._make_view()
+
+    def _make_view(self) -> None:
         self.flush()
         if self.path is not None:
             # Every graph but the ontology (and the default graph itself) into the default graph.
