@@ -192,6 +192,24 @@ def write_outputs(result: BuildResult, output: str | os.PathLike[str]) -> list[P
     return [output, trig]
 
 
+def checked_store(result: BuildResult, output: str | os.PathLike[str]) -> GraphStore:
+    """The store ``kg run`` validates and queries once ``write_outputs`` has written ``output``.
+
+    A build in memory lets its store go (``result.triple_count`` is kept) and the merged graph is read
+    back from the Turtle file with the ontology: the article graphs and the query view are never in
+    memory at once, and what is validated and queried is what was written. A build on disk keeps
+    its store, whose default graph becomes the query view.
+    """
+    from kg.rdf.graphstore import read_merged
+    from kg.resources import ontology_graph
+
+    if result.store.path is not None:
+        return result.store
+    result.triple_count  # counted while the files were written; kept for the summary
+    result.store.release()
+    return read_merged(output, ontology_graph())
+
+
 def _write_temporaries(store: GraphStore, ttl: Path, trig: Path) -> list[Path]:
     """The Turtle and TriG files written to temporary files beside their targets.
 

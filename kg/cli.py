@@ -274,7 +274,7 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: 
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    from kg.build import write_outputs
+    from kg.build import checked_store, write_outputs
     from kg.query import SCORED_QUERIES, bundled_queries, run_queries
     from kg.rdf.io import write_atomic
     from kg.resources import seeds_dir
@@ -291,18 +291,19 @@ def run(paths: tuple[Path, ...], out_dir: Path, model: str | None, corrections: 
     _report_corrections(console, result, corrections)
     with _stage(console, "writing graph.ttl and graph.trig"):
         written = write_outputs(result, out_dir / "graph.ttl")
-    with _stage(console, "copying the merged graph into the query view"):
-        result.store.merged_view()
+    with _stage(console, "reading graph.ttl back to validate and query it"):
+        checked = checked_store(result, out_dir / "graph.ttl")
+        checked.merged_view()
     tables, graphs_written = {}, len(written)
     # SHACL runs beside the queries: both read the query view, and Oxigraph evaluates a query without
     # Python's lock, so they share the processors.
     with ThreadPoolExecutor(1) as background, _progress(console) as bar:
         shapes_task = bar.add_task(f"validating {result.triple_count:,} triples against the shapes", total=None)
-        validating = background.submit(run_validate, result.store)
+        validating = background.submit(run_validate, checked)
         validating.add_done_callback(lambda _: bar.update(shapes_task, total=1, completed=1))
         names = list(bundled_queries())
         task = bar.add_task("queries", total=len(names))
-        for name, table in run_queries(result.store, names):
+        for name, table in run_queries(checked, names):
             tables[name] = table
             write_atomic(out_dir / f"{name}.csv", table.to_csv())
             written.append(out_dir / f"{name}.csv")

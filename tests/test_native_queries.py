@@ -147,3 +147,28 @@ def test_syntax_error_names_the_file(seeds, tmp_path):
     path.write_text("SELECT * WHERE { ?s ?p }")
     with pytest.raises(BadInputError, match=r"broken\.rq.*SPARQL syntax error"):
         run_query(seeds.store, path)
+
+
+def test_kg_run_checks_the_graph_it_wrote_once_the_build_store_is_let_go(tmp_path):
+    from kg.build import checked_store, write_outputs
+    from kg.validate import validate
+
+    result = build([seeds_dir()])
+    before = {query: run_query(result.store, query).rows for query in bundled_queries()}
+    report = validate(result.store).format()
+    triples = result.triple_count
+    write_outputs(result, tmp_path / "graph.ttl")
+    checked = checked_store(result, tmp_path / "graph.ttl")
+    assert len(result.store.store) == 0  # the article graphs are gone from memory
+    assert result.triple_count == triples
+    assert {query: run_query(checked, query).rows for query in bundled_queries()} == before
+    assert validate(checked).format() == report
+
+
+def test_a_build_on_disk_is_checked_in_its_own_store(tmp_path):
+    from kg.build import checked_store, write_outputs
+
+    result = build([seeds_dir()], store_dir=tmp_path / "store")
+    write_outputs(result, tmp_path / "graph.ttl")
+    assert checked_store(result, tmp_path / "graph.ttl") is result.store
+    assert len(result.store.store) > 0

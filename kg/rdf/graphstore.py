@@ -218,6 +218,12 @@ class GraphStore:
             self.store.extend(self._pending_quads)
             self._pending_quads.clear()
 
+    def release(self) -> None:
+        """Let an in-memory graph go once its files are written (``kg run``): the store is empty afterwards."""
+        if self.path is None:
+            self.store, self._view_store, self._view = ox.Store(), None, False
+            self._subjects, self._merged_count = set(), 0
+
     # ------------------------------------------------------------ reading
 
     def named_graphs(self) -> list[ox.NamedNode]:
@@ -446,6 +452,19 @@ def _restore(statement):
                 return ox.Quad(statement.subject, statement.predicate, literal, statement.graph_name)
             return ox.Triple(statement.subject, statement.predicate, literal)
     return statement
+
+
+def read_merged(path: str | os.PathLike[str], ontology: Graph | None = None) -> GraphStore:
+    """The merged graph of a Turtle file that ``GraphStore.write`` wrote, as the default graph of an in-memory
+    store, with ``ontology`` in the ontology graph: what ``kg run`` validates and queries once the files are
+    written. Read in the file's order, a subject's triples lie side by side in memory, and the bundled queries
+    run about 1.5 times faster than on a view copied graph by graph."""
+    store = GraphStore(merging=False, minted=True)
+    store.store.load(path=str(path), format=ox.RdfFormat.TURTLE, lenient=True)
+    if ontology is not None:
+        store.add_graph(ontology, iri.ONTOLOGY_GRAPH)
+    store.flush()
+    return store
 
 
 def from_rdflib(data: Graph) -> GraphStore:
