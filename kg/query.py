@@ -279,12 +279,16 @@ def _run_native(store, source: Path, text: str, bindings: Mapping[str, object] |
         if services:
             raise BadInputError(f"the query calls SERVICE {services[0]}; local queries run without network "
                                 "access (use --endpoint for a remote store)", path=source)
-    substitutions = None
+    substitutions, hidden = None, []
     if bindings:
         init = _bindings(source, bindings, query)
-        if not set(init) <= {str(v) for v in query.algebra.get("PV", ())}:
-            # Oxigraph substitutes projected variables only; rdflib binds any variable.
-            return _result(_rdflib_run(store.merged(), source, query, init))
+        hidden = sorted(set(init) - {str(v) for v in query.algebra.get("PV", ())})
+        if hidden:
+            # Oxigraph substitutes projected variables only (rdflib binds any): they are projected too, and
+            # their columns dropped from the rows. A bound variable has one value, so DISTINCT keeps the same rows.
+            text = _projecting(text, hidden)
+            if text is None:
+                return _result(_rdflib_run(store.merged(), source, query, init))
         from kg.rdf.graphstore import to_ox
 
         substitutions = {ox.Variable(name): to_ox(term) for name, term in init.items()}
@@ -297,7 +301,26 @@ def _run_native(store, source: Path, text: str, bindings: Mapping[str, object] |
         raise BadInputError(f"SPARQL syntax error: {exc}", path=source) from None
     except (OSError, RuntimeError, ValueError) as exc:
         raise BadInputError(f"query failed: {exc}", path=source) from exc
-    return _native_result(answer)
+    result = _native_result(answer)
+    if hidden:
+        result = QueryResult([c for c in result.columns if c not in hidden],
+                             [{c: v for c, v in row.items() if c not in hidden} for row in result.rows])
+    return result
+
+
+#: The prologue of a query (blank lines, comments, PREFIX and BASE declarations), then its SELECT clause.
+_SELECT_CLAUSE = re.compile(r"\A(?:[ \t]*(?:#[^\n]*|(?i:PREFIX|BASE)\b[^\n]*)?\n)*[ \t]*"
+                            r"(?i:SELECT)(?:[ \t]+(?i:DISTINCT|REDUCED))?(?=[ \t]+[?$(])")
+
+
+def _projecting(text: str, names: Sequence[str]) -> str | None:
+    """The query with the variables ``names`` added to its own SELECT clause (not a subquery's), or None when
+    its text does not open with one on a line of its own (``SELECT *`` projects every variable already).
+    The names are those of the parsed query's variables, not values."""
+    found = _SELECT_CLAUSE.match(text)
+    if found is None:
+        return None
+    return text[:found.end()] + "".join(f" ?{name}" for name in names) + text[found.end():]
 
 
 def _services(query: Query) -> list[str]:
