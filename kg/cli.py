@@ -69,8 +69,9 @@ CACHE_DIRNAME = ".cache"  # default cache folder: beside the outputs (out/.cache
 def _nlp_options(command):
     """The options of ``build`` and ``run`` that say where the NLP runs and where its records are cached."""
     options = [
-        click.option("--executor", type=click.Choice(["local", "processes", "dask"]), default="local",
-                     show_default=True, help="Where the NLP runs: this process, 2 worker processes, or Dask."),
+        click.option("--executor", type=click.Choice(["auto", "local", "processes", "dask"]), default="auto",
+                     show_default=True, help="Where the NLP runs: this process, 2 worker processes, or Dask; auto: "
+                     "the worker processes for 64 articles to read or more on more than one processor, else this process."),
         click.option("--scheduler", metavar="ADDRESS", default=None,
                      help="Dask scheduler address (tcp://host:8786) instead of a local cluster; implies --executor dask."),
         click.option("--cache-dir", type=click.Path(path_type=Path), default=None,

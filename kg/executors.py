@@ -1,7 +1,9 @@
 """Where the NLP runs: a small registry of executors that turn articles into ``Extraction`` records.
 
-- ``local``: in this process, streaming, in ``nlp.pipe`` batches (the default);
+- ``local``: in this process, streaming, in ``nlp.pipe`` batches (the default of ``kg.build.build``);
 - ``processes``: a ``multiprocessing`` pool of worker processes (2 by default), each loading the model once;
+- ``auto`` (the default of the command line): ``processes`` when there are at least ``AUTO_ARTICLES``
+  articles to read and this process may use more than one processor, else ``local``;
 - ``dask``: Dask distributed, on a local cluster (``LocalCluster(n_workers=2, threads_per_worker=1)``) or at
   a scheduler address (``tcp://host:8786``); each worker loads the model once, at its first task. Remote
   workers need this package (``aikg``) and the model installed.
@@ -156,6 +158,51 @@ class ProcessExecutor:
         """Stop the workers of a ``map`` whose records were not all read (after an error or an interruption)."""
         for pool in list(self._pools):
             self._stop(pool)
+
+
+# ---------------------------------------------------------------- auto
+
+#: From this many articles to read, two worker processes pay back their model loads (about 5 s each, side
+#: by side): measured on 2 processors, kg run of 1,000 generated articles 31.5 s with ``processes`` against
+#: 52.5 s with ``local``, and of the 5 seeds 5.9 s against 5.8 s.
+AUTO_ARTICLES = 64
+
+
+def usable_processors() -> int:
+    """The processors this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@register("auto")
+class AutoExecutor:
+    """``processes`` (as many workers as ``workers``, at most one per processor) for ``AUTO_ARTICLES`` articles
+    or more on more than one processor, else ``local``; decided at each ``map`` from the articles it is given
+    (a rebuild that reads a few changed articles reads them here). A given ``Extractor`` runs here."""
+
+    def __init__(self, model: str | None = None, *, extractor=None, workers: int = DEFAULT_WORKERS, **_) -> None:
+        self.model, self.extractor, self.workers = model, extractor, workers
+        self.chosen: list = []  # the executor of each map, in order
+
+    def map(self, articles: Iterable[Article]) -> Iterator[Outcome]:
+        count = len(articles) if isinstance(articles, Sequence) else 0
+        processors = usable_processors()
+        if self.extractor is None and processors > 1 and count >= AUTO_ARTICLES:
+            runner = ProcessExecutor(self.model, workers=min(self.workers, processors))
+        else:
+            runner = LocalExecutor(self.model, extractor=self.extractor)
+        self.chosen.append(runner)
+        outcomes = runner.map(articles)
+        if isinstance(runner, LocalExecutor):
+            return self._keep_extractor(runner, outcomes)
+        return outcomes
+
+    def _keep_extractor(self, runner: LocalExecutor, outcomes: Iterator[Outcome]) -> Iterator[Outcome]:
+        yield from outcomes
+        self.extractor = runner.extractor  # loaded at the first article: a second map reads with it
+
+    def close(self) -> None:
+        for runner in self.chosen:
+            runner.close()
 
 
 # ---------------------------------------------------------------- dask

@@ -12,7 +12,8 @@ import pytest
 from kg.build import build
 from kg.corpus import parse_article
 from kg.errors import BadInputError, KgError
-from kg.executors import EXECUTORS, DaskExecutor, LocalExecutor, ProcessExecutor, extract_all, get_executor
+from kg.executors import (EXECUTORS, AutoExecutor, DaskExecutor, LocalExecutor, ProcessExecutor, extract_all,
+                          get_executor)
 from kg.rdf.io import serialize
 from kg.records import ArticleRecord, Extraction
 from kg.resources import seeds_dir
@@ -39,8 +40,8 @@ class FakeExtractor:
             yield Extraction(ArticleRecord(a.id, a.content_hash, None))
 
 
-def test_the_registry_names_three_executors():
-    assert {"local", "processes", "dask"} <= set(EXECUTORS)
+def test_the_registry_names_four_executors():
+    assert {"auto", "local", "processes", "dask"} <= set(EXECUTORS)
     assert isinstance(get_executor("local"), LocalExecutor)
     assert isinstance(get_executor("processes"), ProcessExecutor)
     assert isinstance(get_executor("dask", scheduler="tcp://127.0.0.1:1"), DaskExecutor)
@@ -83,6 +84,24 @@ def test_a_bad_scheduler_address_is_one_clear_error():
         list(runner.map(_articles(1)))
 
 
+def test_auto_reads_few_articles_here_and_a_given_extractor_always_here(monkeypatch):
+    import kg.executors as executors
+
+    monkeypatch.setattr(executors, "usable_processors", lambda: 2)
+    runner = AutoExecutor(extractor=FakeExtractor())
+    assert len(list(runner.map(_articles(executors.AUTO_ARTICLES)))) == executors.AUTO_ARTICLES
+    assert [type(r) for r in runner.chosen] == [LocalExecutor]  # the extractor given runs here, however many
+    runner = AutoExecutor()
+    monkeypatch.setattr(LocalExecutor, "map", lambda self, articles: iter([]))
+    monkeypatch.setattr(ProcessExecutor, "map", lambda self, articles: iter([]))
+    for count in (1, executors.AUTO_ARTICLES - 1, executors.AUTO_ARTICLES):
+        list(runner.map(_articles(count)))
+    assert [type(r) for r in runner.chosen] == [LocalExecutor, LocalExecutor, ProcessExecutor]
+    monkeypatch.setattr(executors, "usable_processors", lambda: 1)
+    list(runner.map(_articles(executors.AUTO_ARTICLES)))
+    assert type(runner.chosen[-1]) is LocalExecutor  # one processor: no worker processes
+
+
 # ---------------------------------------------------------------- with the model
 
 
@@ -102,6 +121,18 @@ def test_processes_give_the_same_graph_bytes(local_bytes):
 def test_processes_with_one_article_per_task_give_the_same_graph_bytes(local_bytes):
     # chunks of one article finish out of step on the two workers; the records still come back in order
     result = build([seeds_dir()], executor=ProcessExecutor(workers=2, chunk_size=1))
+    assert (serialize(result.graph, "ttl"), serialize(result.dataset, "trig")) == local_bytes
+
+
+@pytest.mark.model
+def test_auto_with_worker_processes_gives_the_same_graph_bytes(local_bytes, monkeypatch):
+    import kg.executors as executors
+
+    monkeypatch.setattr(executors, "usable_processors", lambda: 2)
+    monkeypatch.setattr(executors, "AUTO_ARTICLES", 2)  # the seeds are 5 articles
+    runner = AutoExecutor()
+    result = build([seeds_dir()], executor=runner)
+    assert [type(r) for r in runner.chosen] == [ProcessExecutor]
     assert (serialize(result.graph, "ttl"), serialize(result.dataset, "trig")) == local_bytes
 
 
