@@ -805,7 +805,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="5,1000", help="corpus sizes; 5 is seeds/ (default 5,1000)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated articles")
     parser.add_argument("--workdir", default="out/bench", help="corpora, outputs, caches and results.json")
-    parser.add_argument("--executors", default="local,processes,dask",
+    parser.add_argument("--executors", default="auto,local,processes,dask",
                         help="executors to time; the first also writes the cache and is timed by stage")
     parser.add_argument("--baseline-limit", type=int, default=0,
                         help="run the nlp.pipe baseline on the first N articles only (a rate: articles/s)")
