@@ -46,6 +46,7 @@ from rdflib.namespace import XSD
 
 from kg import forks
 from kg.rdf import iri
+from kg.rdf.manifest import has_blank_nodes
 from kg.rdf.mapping import PREFIXES, bind_prefixes, map_records
 from kg.records import (AcquisitionRecord, ArticleRecord, ChipPlatformRecord, ComputeDealRecord,
                         FundingRoundRecord, OrganizationRecord)
@@ -277,7 +278,7 @@ class GraphStore:
                     view.extend(quads)
                     continue
                 data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name)
-                if data.startswith(b"_:") or b"\n_:" in data or b"> _:" in data:
+                if has_blank_nodes(data):
                     # Quads keep their blank nodes; a document parsed again would get its own.
                     view.extend(ox.Quad(q.subject, q.predicate, q.object, _DEFAULT) for q in quads)
                 else:
