@@ -286,15 +286,15 @@ class DaskExecutor:
 
 def get_executor(executor: str | object = "local", *, model: str | None = None, extractor=None,
                  workers: int = DEFAULT_WORKERS, scheduler: str | None = None, **options):
-    """An executor by name (``local``, ``processes``, ``dask``), or ``executor`` itself when it is one."""
+    """An executor by name (``auto``, ``local``, ``processes``, ``dask``), or ``executor`` itself when it is one."""
     if not isinstance(executor, str):
         return executor
     try:
         cls = EXECUTORS[executor]
     except KeyError:
         raise BadInputError(f"unknown executor {executor!r}; expected one of: {', '.join(EXECUTORS)}") from None
-    if extractor is not None and executor != "local":
-        model = model or extractor.model  # workers load their own; the given extractor is used by "local" only
+    if extractor is not None and executor not in ("local", "auto"):
+        model = model or extractor.model  # workers load their own; the given extractor is used by "local" and "auto"
     return cls(model, extractor=extractor, workers=workers, scheduler=scheduler, **options)
 
 
