@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import json
 import os
 import re
@@ -255,7 +256,15 @@ def run_queries(graph, names: Sequence[str | os.PathLike[str]], threads: int | N
 
     graph.merged_view()  # made once, before the threads read it
     with ThreadPoolExecutor(threads) as pool:
-        yield from zip(names, pool.map(lambda name: run_query(graph, name), names))
+        # At most ``threads`` results wait to be read: a slow reader does not hold every table at once.
+        waiting = iter(names)
+        running = [(name, pool.submit(run_query, graph, name)) for name in itertools.islice(waiting, threads)]
+        while running:
+            name, future = running.pop(0)
+            following = next(waiting, None)
+            if following is not None:
+                running.append((following, pool.submit(run_query, graph, following)))
+            yield name, future.result()
 
 
 # Words that must appear (SPARQL keywords are case-insensitive) for a query to reach the network from
