@@ -218,3 +218,20 @@ def test_an_apposition_that_says_what_a_name_is(extractor, lang, text, name):
 def test_a_platform_in_apposition_is_no_organization(names):
     assert "Norvel" not in names("Vantor Labs accélérera le déploiement de Norvel, la plateforme d'agents de "
                                  "l'entreprise, auprès des banques.")
+
+
+@pytest.mark.parametrize("text, name", [
+    ("Quillon Data lève 12 millions d'euros. C'est Pellan Capital Partners, basée à Nantes, qui mène l'opération.",
+     "Pellan Capital Partners"),
+    ("Quillon Data lève 12 millions d'euros. L'opérateur Vantor Cloud Partners y participe.", "Vantor Cloud Partners"),
+    ("Quillon Data lève 12 millions d'euros. D'après Pellan Capital Partners, le tour est sursouscrit.",
+     "Pellan Capital Partners"),
+])
+def test_an_elided_word_opening_a_sentence_is_no_part_of_the_name(names, text, name):
+    found = names(text)
+    assert name in found
+    assert not any(n.endswith(name) and n != name for n in found), found
+
+
+def test_an_elision_followed_by_a_capital_stays_in_the_name(names):
+    assert "L'Orvane Ventures" in names("Quillon Data lève 12 millions d'euros auprès de L'Orvane Ventures.")

@@ -200,6 +200,7 @@ class MentionFinder:
         self._group_arm = re.compile(rf"[ \u00a0](?:{lexicon.name_endings()['group_arm_endings']})(?![\w-])")
         self._head_word = re.compile(f"(?:{contexts['org_heads']})")  # "Fonds X", "Bank of X": the head is in the name
         self._org_noun_word = re.compile(rf"(?:{cues['org_nouns']})s?", re.I)
+        self._elided_word = re.compile(contexts["elided_words"]) if contexts["elided_words"] else None
         # capitalised demonyms only (English writes them so; French ones are lower-case and read above)
         self._demonym_word = re.compile(rf"(?:(?:{contexts['org_demonyms']})[ \u00a0])+")
         # "l'américain X", "la torontoise X": a lower-case demonym used as a noun names a company
@@ -393,7 +394,8 @@ class MentionFinder:
 
     def _strip_descriptors(self, start: int, tokens: list[str]) -> tuple[int, list[str]]:
         """Words that describe the organization before its name: "Abu Dhabi's X" (an owner), "84MW X" (a
-        figure), "London-based X", "Indian X" (a demonym), "Rival X" (an organization noun)."""
+        figure), "London-based X", "Indian X" (a demonym), "Rival X" (an organization noun); and an elided
+        word that opens a sentence ("C'est X qui...")."""
         for i in range(len(tokens) - 1, 0, -1):
             if re.search(r"[’']s$", tokens[i - 1]) and tokens[i][:1].isupper():
                 start += sum(len(t) + 1 for t in tokens[:i])
@@ -402,7 +404,8 @@ class MentionFinder:
         if tokens and re.search(r"[’']s$", tokens[-1]) and len(tokens[-1]) > 2:
             tokens = tokens[:-1] + [tokens[-1][:-2]]  # "Abu Dhabi's" (before what it owns): the name is "Abu Dhabi"
         while len(tokens) > 1 and (_FIGURE_WORD.fullmatch(tokens[0]) or _DESCRIBED.fullmatch(tokens[0])
-                                   or self._org_noun_word.fullmatch(tokens[0]) and not self._head_word.fullmatch(tokens[0])):
+                                   or self._org_noun_word.fullmatch(tokens[0]) and not self._head_word.fullmatch(tokens[0])
+                                   or self._elided_word is not None and self._elided_word.fullmatch(tokens[0])):
             start += len(tokens[0]) + 1
             tokens = tokens[1:]
         m = self._demonym_word.match(" ".join(tokens))
