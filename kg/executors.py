@@ -169,8 +169,10 @@ AUTO_ARTICLES = 64
 
 
 def usable_processors() -> int:
-    """The processors this process may run on."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    """The processors this process may run on (``kg.forks.processors``)."""
+    from kg.forks import processors
+
+    return processors()
 
 
 @register("auto")

@@ -17,6 +17,11 @@ def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
+def processors() -> int:
+    """The processors this process may run on (its affinity, where the system tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def start(work: Callable[[], object]) -> int:
     """Run ``work`` in a forked child, which then exits at once (0 if ``work`` returned, 1 if it raised)."""
     pid = os.fork()

@@ -21,7 +21,6 @@ graph instead (``kg.validate``).
 from __future__ import annotations
 
 import itertools
-import os
 import re
 from dataclasses import dataclass, field
 
@@ -447,7 +446,9 @@ def screen(store, plan: Plan, threads: int | None = None) -> Screen:
 
 def default_threads() -> int:
     """Threads for queries that run side by side: one per processor this process may use, at most 4."""
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    from kg.forks import processors
+
+    return max(1, min(4, processors()))
 
 
 def _run_all(run, queries: list[str], threads: int | None) -> dict[str, list]:
