@@ -40,7 +40,8 @@ def test_a_round_that_brings_investors_together(extract_text):
 
 @pytest.mark.parametrize("clause", ["Garonne Industrie fait son entrée au capital.",
                                     "Garonne Industrie, un industriel de la filière, fait ainsi son entrée au capital.",
-                                    "Garonne Industrie entre également au capital."])
+                                    "Garonne Industrie entre également au capital.",
+                                    "L'industriel Garonne Industrie, qui fait ainsi son entrée au capital, complète le tour."])
 def test_an_investor_that_enters_the_capital(extract_text, clause):
     text = f"La pépite bordelaise Médoc Compute a levé 9 millions d'euros lundi auprès de Chartreuse Ventures. {clause}"
     [r] = extract_text(text).funding_rounds
